@@ -1,0 +1,5 @@
+export * from './policy.js';
+export * from './consent.js';
+export * from './patient.js';
+export * from './audit-chain.js';
+export * from './consent-templates.js';

@@ -1,0 +1,23 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestDatabase, type TestDatabase } from '../test/database.js';
+
+describe('database', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await openTestDatabase();
+  });
+  afterAll(async () => t.close());
+
+  it('runs the migrations and is idempotent on a second run', async () => {
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM contour_migration`.execute(t.db);
+    expect(rows[0]?.n).toBe(1);
+    const again = await t.migrate();
+    expect(again.results).toEqual([]);
+  });
+
+  it('keeps dates as ISO text', async () => {
+    const { rows } = await sql<{ d: string }>`SELECT '1990-02-03'::date AS d`.execute(t.db);
+    expect(rows[0]?.d).toBe('1990-02-03');
+  });
+});

@@ -1,0 +1,150 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Timestamps come back as Date and go in as Date or ISO text. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface OrganisationTable {
+  id: string;
+  name: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface LocationTable {
+  id: string;
+  organisation_id: string;
+  name: string;
+  address: string | null;
+  timezone: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface UserTable {
+  id: string;
+  organisation_id: string;
+  email: string;
+  display_name: string;
+  role: string;
+  registration_number: string | null;
+  password_hash: string;
+  active: Generated<boolean>;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface SessionTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  organisation_id: string;
+  csrf_token: string;
+  source_ip: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+}
+
+export interface PatientTable {
+  id: string;
+  organisation_id: string;
+  location_id: string | null;
+  given_name: string;
+  family_name: string;
+  preferred_name: string | null;
+  date_of_birth: ColumnType<string | null, string | null, string | null>;
+  sex: string;
+  email: string | null;
+  phone: string | null;
+  address: string | null;
+  acquisition_channel: string;
+  medical_history: Json<unknown>;
+  clinical_notes: string;
+  search_text: string;
+  archived_at: Timestamp | null;
+  erased_at: Timestamp | null;
+  created_by: string;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface ConsentTemplateTable {
+  id: string;
+  organisation_id: string;
+  type: string;
+  version: number;
+  title: string;
+  body: string;
+  valid_for_months: number | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ConsentTable {
+  id: string;
+  organisation_id: string;
+  patient_id: string;
+  template_id: string;
+  type: string;
+  template_version: number;
+  signed_name: string;
+  signature_file_id: string | null;
+  signed_at: Timestamp;
+  recorded_by: string;
+  withdrawn_at: Timestamp | null;
+  withdrawn_by: string | null;
+  withdrawal_reason: string | null;
+}
+
+export interface PatientKeyTable {
+  patient_id: string;
+  organisation_id: string;
+  wrapped_key: Buffer | null;
+  created_at: Generated<Timestamp>;
+  destroyed_at: Timestamp | null;
+}
+
+export interface PatientFileTable {
+  id: string;
+  organisation_id: string;
+  patient_id: string;
+  kind: string;
+  content_type: string;
+  byte_size: number;
+  sha256: string;
+  storage_key: string;
+  created_by: string;
+  created_at: Generated<Timestamp>;
+  shredded_at: Timestamp | null;
+}
+
+export interface AuditEventTable {
+  seq: number;
+  recorded_at: string;
+  organisation_id: string | null;
+  actor_user_id: string | null;
+  actor_role: string | null;
+  action: string;
+  event: string;
+  entity_type: string | null;
+  entity_id: string | null;
+  patient_id: string | null;
+  outcome: string;
+  source_ip: string | null;
+  detail: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  organisation: OrganisationTable;
+  location: LocationTable;
+  app_user: UserTable;
+  user_session: SessionTable;
+  patient: PatientTable;
+  consent_template: ConsentTemplateTable;
+  consent: ConsentTable;
+  patient_key: PatientKeyTable;
+  patient_file: PatientFileTable;
+  audit_event: AuditEventTable;
+}
