@@ -2,12 +2,15 @@ import type { ColumnType, Generated } from 'kysely';
 
 /** Timestamps come back as Date and go in as Date or ISO text. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+/** Filled in by the database default when not given. */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
 
 export interface OrganisationTable {
   id: string;
   name: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface LocationTable {
@@ -16,7 +19,7 @@ export interface LocationTable {
   name: string;
   address: string | null;
   timezone: string;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface UserTable {
@@ -28,8 +31,8 @@ export interface UserTable {
   registration_number: string | null;
   password_hash: string;
   active: Generated<boolean>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
 }
 
 export interface SessionTable {
@@ -42,7 +45,7 @@ export interface SessionTable {
   created_at: Timestamp;
   last_seen_at: Timestamp;
   expires_at: Timestamp;
-  revoked_at: Timestamp | null;
+  revoked_at: NullableTimestamp;
 }
 
 export interface PatientTable {
@@ -61,11 +64,11 @@ export interface PatientTable {
   medical_history: Json<unknown>;
   clinical_notes: string;
   search_text: string;
-  archived_at: Timestamp | null;
-  erased_at: Timestamp | null;
+  archived_at: NullableTimestamp;
+  erased_at: NullableTimestamp;
   created_by: string;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
 }
 
 export interface ConsentTemplateTable {
@@ -77,7 +80,7 @@ export interface ConsentTemplateTable {
   body: string;
   valid_for_months: number | null;
   created_by: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: DefaultTimestamp;
 }
 
 export interface ConsentTable {
@@ -91,7 +94,7 @@ export interface ConsentTable {
   signature_file_id: string | null;
   signed_at: Timestamp;
   recorded_by: string;
-  withdrawn_at: Timestamp | null;
+  withdrawn_at: NullableTimestamp;
   withdrawn_by: string | null;
   withdrawal_reason: string | null;
 }
@@ -100,8 +103,8 @@ export interface PatientKeyTable {
   patient_id: string;
   organisation_id: string;
   wrapped_key: Buffer | null;
-  created_at: Generated<Timestamp>;
-  destroyed_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+  destroyed_at: NullableTimestamp;
 }
 
 export interface PatientFileTable {
@@ -114,11 +117,12 @@ export interface PatientFileTable {
   sha256: string;
   storage_key: string;
   created_by: string;
-  created_at: Generated<Timestamp>;
-  shredded_at: Timestamp | null;
+  created_at: DefaultTimestamp;
+  shredded_at: NullableTimestamp;
 }
 
 export interface AuditEventTable {
+  chain: string;
   seq: number;
   recorded_at: string;
   organisation_id: string | null;

@@ -122,8 +122,10 @@ const statements = [
     withdrawal_reason text
   )`,
   sql`CREATE INDEX consent_patient ON consent (organisation_id, patient_id)`,
+  // One hash chain per organisation ('system' for events with none, e.g. a failed login for an unknown email).
   sql`CREATE TABLE audit_event (
-    seq bigint PRIMARY KEY,
+    chain text NOT NULL,
+    seq bigint NOT NULL,
     recorded_at text NOT NULL,
     organisation_id uuid,
     actor_user_id uuid,
@@ -137,10 +139,10 @@ const statements = [
     source_ip text,
     detail jsonb NOT NULL,
     prev_hash text NOT NULL,
-    hash text NOT NULL
+    hash text NOT NULL,
+    PRIMARY KEY (chain, seq)
   )`,
-  sql`CREATE INDEX audit_event_org_seq ON audit_event (organisation_id, seq DESC)`,
-  sql`CREATE INDEX audit_event_patient ON audit_event (patient_id, seq DESC)`,
+  sql`CREATE INDEX audit_event_patient ON audit_event (chain, patient_id, seq DESC)`,
   // The audit trail is append-only: the database itself refuses to change or remove entries.
   sql`CREATE FUNCTION audit_event_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN

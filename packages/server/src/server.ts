@@ -1,0 +1,61 @@
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { loadConfig, type Config } from './config.js';
+import { migrateToLatest, openDatabase, pgliteDirFor } from './db/database.js';
+import { createServices, type Services } from './services.js';
+import { createBlobStore } from './storage/blob-store.js';
+import { loadOrCreateMasterKey } from './storage/envelope.js';
+
+/** Where `npm run build` puts the web app, relative to this package. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+export interface Contour {
+  app: FastifyInstance;
+  services: Services;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** Opens the database (migrating it), the encrypted file store and the app, without listening. */
+export async function openContour(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<Contour> {
+  const config = loadConfig(env, { webRoot: DEFAULT_WEB_ROOT, ...overrides });
+  const handle = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: pgliteDirFor(config.dataDir) });
+  try {
+    await migrateToLatest(handle.db);
+    const masterKey = loadOrCreateMasterKey(config.dataDir, config.masterKey);
+    const services = createServices(config, handle.db, handle.kind, createBlobStore(config.storageUrl, config.dataDir), masterKey);
+    const app = await buildApp(services);
+    return {
+      app,
+      services,
+      config,
+      async close() {
+        await app.close();
+        await handle.close();
+      },
+    };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+export interface RunningContour extends Contour {
+  url: string;
+}
+
+/** Starts Contour and listens; `port: 0` picks a free port (tests). */
+export async function startContour(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<RunningContour> {
+  const contour = await openContour(overrides, env);
+  try {
+    await contour.app.listen({ port: contour.config.port, host: contour.config.host });
+  } catch (error) {
+    await contour.close();
+    throw error;
+  }
+  const address = contour.app.server.address();
+  const port = typeof address === 'object' && address ? address.port : contour.config.port;
+  const host = contour.config.host === '0.0.0.0' || contour.config.host === '::' ? 'localhost' : contour.config.host;
+  return { ...contour, url: `http://${host}:${port}` };
+}

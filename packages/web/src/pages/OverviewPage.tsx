@@ -1,0 +1,115 @@
+import { CONSENT_TYPES, CONSENT_TYPE_LABELS } from '@contour/domain/consent';
+import { ACQUISITION_CHANNELS } from '@contour/domain/patient';
+import { ProblemMessage } from '../components/Problem';
+import { formatMonth } from '../format';
+import { useResource } from '../hooks';
+import { CHANNEL_LABELS } from '../labels';
+import type { StatsOverview } from '../types';
+
+function labelFor<K extends string>(labels: Record<K, string>, keys: readonly K[], value: string): string {
+  return (keys as readonly string[]).includes(value) ? labels[value as K] : value;
+}
+
+/** Practice figures: counts only, never individual patients, so analysts can see them too. */
+export function OverviewPage() {
+  const stats = useResource<StatsOverview>('/api/stats/overview');
+  const data = stats.data;
+  return (
+    <div className="page">
+      <h1>Overview</h1>
+      <ProblemMessage error={stats.error} />
+      {!data && !stats.error && <p className="muted">Loading…</p>}
+      {data && (
+        <>
+          <section aria-labelledby="patients-heading">
+            <h2 id="patients-heading" className="visually-hidden">
+              Patients
+            </h2>
+            <div className="stat-cards">
+              <Stat label="Patients" value={data.patients.total} />
+              <Stat label="Active" value={data.patients.active} />
+              <Stat label="Archived" value={data.patients.archived} />
+            </div>
+          </section>
+          <div className="two-columns">
+            <BarTable
+              title="How patients found us"
+              rows={[...data.byChannel]
+                .sort((a, b) => b.count - a.count)
+                .map((row) => ({ key: row.channel, label: labelFor(CHANNEL_LABELS, ACQUISITION_CHANNELS, row.channel), count: row.count }))}
+            />
+            <BarTable
+              title="New patients by month"
+              rows={[...data.newByMonth]
+                .sort((a, b) => a.month.localeCompare(b.month))
+                .map((row) => ({ key: row.month, label: formatMonth(row.month), count: row.count }))}
+            />
+            <BarTable
+              title="Consents in force"
+              rows={data.consentsInForce.map((row) => ({
+                key: row.type,
+                label: labelFor(CONSENT_TYPE_LABELS, CONSENT_TYPES, row.type),
+                count: row.count,
+              }))}
+            />
+          </div>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: number }) {
+  return (
+    <div className="stat card">
+      <span className="stat-value">{value}</span>
+      <span className="stat-label">{label}</span>
+    </div>
+  );
+}
+
+interface BarRow {
+  key: string;
+  label: string;
+  count: number;
+}
+
+function BarTable({ title, rows }: { title: string; rows: BarRow[] }) {
+  const max = Math.max(1, ...rows.map((row) => row.count));
+  const id = `bars-${title.replace(/\W+/g, '-').toLowerCase()}`;
+  return (
+    <section className="card" aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {rows.length === 0 ? (
+        <p className="muted">Nothing yet.</p>
+      ) : (
+        <table className="table bars">
+          <thead>
+            <tr>
+              <th scope="col">
+                <span className="visually-hidden">Group</span>
+              </th>
+              <th scope="col" className="num">
+                Count
+              </th>
+              <th scope="col" className="bar-cell">
+                <span className="visually-hidden">Share</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.key}>
+                <th scope="row">{row.label}</th>
+                <td className="num">{row.count}</td>
+                <td className="bar-cell" aria-hidden="true">
+                  <span className="bar" style={{ width: `${(row.count / max) * 100}%` }} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,155 @@
+/**
+ * The shapes the HTTP API answers with (docs/api-contract.md). Enumerations come from the domain
+ * package so the web app and the server cannot disagree about roles, consents or channels.
+ */
+import type { Action, Role } from '@contour/domain/policy';
+import type { ConsentType, Purpose } from '@contour/domain/consent';
+import type { AcquisitionChannel, MedicalHistory, Sex } from '@contour/domain/patient';
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  registrationNumber: string | null;
+  organisation: { id: string; name: string };
+}
+
+export interface Session {
+  user: SessionUser;
+  csrfToken: string;
+  /** Actions this user may perform; the server enforces them, the UI only hides what is not allowed. */
+  permissions: Action[];
+}
+
+export interface PatientSummary {
+  id: string;
+  givenName: string;
+  familyName: string;
+  preferredName: string | null;
+  dateOfBirth: string | null;
+  email: string | null;
+  phone: string | null;
+  archived: boolean;
+  erased: boolean;
+  createdAt: string;
+}
+
+export interface Patient extends PatientSummary {
+  sex: Sex;
+  address: string | null;
+  acquisitionChannel: AcquisitionChannel;
+  locationId: string | null;
+  medicalHistory: MedicalHistory;
+  /** Absent for roles that may not read clinical notes. */
+  clinicalNotes?: string;
+  archivedAt: string | null;
+  erasedAt: string | null;
+  updatedAt: string;
+}
+
+/** The body of POST /api/patients; PATCH takes any subset, and null clears an optional field. */
+export interface PatientInput {
+  givenName: string;
+  familyName: string;
+  preferredName?: string | null;
+  dateOfBirth?: string | null;
+  sex: Sex;
+  email?: string | null;
+  phone?: string | null;
+  address?: string | null;
+  acquisitionChannel: AcquisitionChannel;
+  locationId?: string | null;
+  medicalHistory?: MedicalHistory;
+  clinicalNotes?: string;
+}
+
+export interface ConsentTemplate {
+  id: string;
+  type: ConsentType;
+  version: number;
+  title: string;
+  body: string;
+  validForMonths: number | null;
+  createdAt: string;
+  current: boolean;
+}
+
+export interface Consent {
+  id: string;
+  type: ConsentType;
+  templateId: string;
+  templateVersion: number;
+  title: string;
+  signedName: string;
+  signedAt: string;
+  recordedBy: string;
+  withdrawnAt: string | null;
+  withdrawalReason: string | null;
+  inForce: boolean;
+  hasSignature: boolean;
+}
+
+export interface ConsentStatus {
+  purpose: Purpose;
+  allowed: boolean;
+  missing: string[];
+  reason: string | null;
+}
+
+export interface PatientFile {
+  id: string;
+  kind: string;
+  contentType: string;
+  byteSize: number;
+  sha256: string;
+  createdAt: string;
+}
+
+export interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  role: Role;
+  registrationNumber: string | null;
+  active: boolean;
+  createdAt: string;
+}
+
+export interface Location {
+  id: string;
+  name: string;
+  address: string | null;
+  timezone: string;
+}
+
+export type AuditOutcome = 'success' | 'denied' | 'failure';
+
+export interface AuditEntry {
+  seq: number;
+  recordedAt: string;
+  actorUserId: string | null;
+  actorEmail: string | null;
+  actorRole: string | null;
+  action: 'C' | 'R' | 'U' | 'D' | 'E';
+  event: string;
+  entityType: string | null;
+  entityId: string | null;
+  patientId: string | null;
+  outcome: AuditOutcome;
+  sourceIp: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditVerification {
+  ok: boolean;
+  checked: number;
+  firstBreak: { seq: number; reason: string } | null;
+}
+
+export interface StatsOverview {
+  patients: { total: number; active: number; archived: number };
+  byChannel: { channel: string; count: number }[];
+  newByMonth: { month: string; count: number }[];
+  consentsInForce: { type: string; count: number }[];
+}
