@@ -120,7 +120,8 @@ export function isRole(value: unknown): value is Role {
 
 /** True only when the role is known and the grant table lists the action. */
 export function isAllowed(role: Role, action: Action): boolean {
-  return GRANTS[role]?.has(action) ?? false;
+  // isRole first: a name like 'toString' or '__proto__' would otherwise reach Object.prototype and throw.
+  return isRole(role) && GRANTS[role].has(action);
 }
 
 /** Roles a user holding `granter` may give or take away. Only an owner can make or manage owners. */

@@ -14,6 +14,8 @@ export interface Config {
   sessionIdleMinutes: number;
   sessionMaxHours: number;
   trustProxy: boolean;
+  /** Sign-in attempts per minute from one address before 429. */
+  loginAttemptsPerMinute: number;
   logLevel: string;
   /** Where the built web app lives; null when the server runs API-only (tests). */
   webRoot: string | null;
@@ -40,7 +42,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sessionIdleMinutes: positiveNumber('CONTOUR_SESSION_IDLE_MINUTES', env.CONTOUR_SESSION_IDLE_MINUTES, 30),
     sessionMaxHours: positiveNumber('CONTOUR_SESSION_MAX_HOURS', env.CONTOUR_SESSION_MAX_HOURS, 12),
     trustProxy: env.CONTOUR_TRUST_PROXY === 'true',
-    logLevel: env.LOG_LEVEL || 'info',
+    loginAttemptsPerMinute: positiveNumber('CONTOUR_LOGIN_ATTEMPTS_PER_MINUTE', env.CONTOUR_LOGIN_ATTEMPTS_PER_MINUTE, 10),
+    logLevel: env.LOG_LEVEL || 'warn',
     webRoot: null,
     ...overrides,
   };

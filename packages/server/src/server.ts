@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
@@ -20,6 +21,8 @@ export interface Contour {
 /** Opens the database (migrating it), the encrypted file store and the app, without listening. */
 export async function openContour(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<Contour> {
   const config = loadConfig(env, { webRoot: DEFAULT_WEB_ROOT, ...overrides });
+  // Patient data lives here: readable by the service account only.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const handle = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: pgliteDirFor(config.dataDir) });
   try {
     await migrateToLatest(handle.db);

@@ -22,7 +22,7 @@ export const setupRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   app.post(
     '/api/setup',
     {
-      config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { public: true, rateLimit: { max: services.config.loginAttemptsPerMinute, timeWindow: '1 minute' } },
       schema: {
         tags: ['setup'],
         summary: 'First run: create the clinic, its first location and its owner, and sign the owner in',

@@ -28,6 +28,16 @@ declare module 'fastify' {
     session: ActiveSession | null;
     data: ClinicData;
   }
+  interface FastifyInstance {
+    /** Every API route with the access it declares: the access matrix test walks this list. */
+    apiRoutes: ApiRoute[];
+  }
+}
+
+export interface ApiRoute {
+  method: string;
+  url: string;
+  access: { public?: boolean; signedIn?: boolean; action?: Action };
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -78,12 +88,18 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
   app.decorateRequest('session', null);
   app.decorateRequest('data', null as unknown as ClinicData);
 
+  const apiRoutes: ApiRoute[] = [];
+  app.decorate('apiRoutes', apiRoutes);
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api')) return;
     const config = route.config ?? {};
     const declared = [config.public, config.signedIn, config.action].filter(Boolean).length;
     if (declared !== 1) {
       throw new Error(`Route ${String(route.method)} ${route.url} must declare exactly one of public, signedIn or action`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      apiRoutes.push({ method, url: route.url, access: { public: config.public, signedIn: config.signedIn, action: config.action } });
     }
   });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Role } from '@contour/domain';
 import { buildApp } from '../app.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 import { createClinic } from '../data/clinics.js';
 import { createServices, type Services } from '../services.js';
 import { FileBlobStore } from '../storage/blob-store.js';
@@ -25,10 +25,11 @@ export interface TestContour {
   close(): Promise<void>;
 }
 
-export async function createTestContour(): Promise<TestContour> {
+export async function createTestContour(overrides: Partial<Config> = {}): Promise<TestContour> {
   const database = await openTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'contour-test-'));
-  const config = loadConfig({}, { dataDir, webRoot: null, logLevel: 'silent' });
+  // Every test client signs in from the same address; the rate limit has a test of its own.
+  const config = loadConfig({}, { dataDir, webRoot: null, logLevel: 'silent', loginAttemptsPerMinute: 1000, ...overrides });
   const services = createServices(config, database.db, database.kind, new FileBlobStore(join(dataDir, 'files')), randomBytes(32));
   const app = await buildApp(services);
   return {
@@ -89,6 +90,7 @@ export interface TestClinic {
   organisationId: string;
   owner: Client;
   ownerId: string;
+  ownerEmail: string;
   /** Signs in a new team member of this clinic with the given role. */
   member(role: Role, name?: string): Promise<{ client: Client; userId: string; email: string }>;
 }
@@ -113,6 +115,7 @@ export async function createTestClinic(t: TestContour, name = 'Harley Aesthetics
     organisationId,
     owner: ownerClient,
     ownerId: owner.id,
+    ownerEmail,
     async member(role, displayName = `Test ${role}`) {
       members += 1;
       const email = `${role}-${members}-${tag}@clinic.test`;

@@ -10,7 +10,7 @@ import { ProblemMessage } from './Problem';
 const ACCEPTED = ['image/jpeg', 'image/png', 'application/pdf'];
 const MAX_BYTES = 25 * 1024 * 1024;
 
-const KIND_LABELS: Record<string, string> = { document: 'Document', photo: 'Photo', signature: 'Signature' };
+const KIND_LABELS: Record<string, string> = { document: 'Document', photo: 'Photo', 'consent-signature': 'Consent signature' };
 const EXTENSIONS: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'application/pdf': 'pdf' };
 
 export function FilesPanel({ patientId }: { patientId: string }) {

@@ -238,16 +238,13 @@ export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
       </fieldset>
 
       {editsNotes && (
-        <fieldset>
-          <legend>Clinical notes</legend>
-          <Field label="Clinical notes" hint="Seen by clinicians and management only, never by the front desk."
-            error={fieldError(error, 'clinicalNotes')}>
-            {(c) => (
-              <textarea id={c.id} aria-describedby={c.describedBy} aria-invalid={c.invalid} rows={4}
-                value={draft.clinicalNotes} onChange={(e) => set('clinicalNotes', e.target.value)} />
-            )}
-          </Field>
-        </fieldset>
+        <Field label="Clinical notes" hint="Seen by clinicians and management only, never by the front desk."
+          error={fieldError(error, 'clinicalNotes')}>
+          {(c) => (
+            <textarea id={c.id} aria-describedby={c.describedBy} aria-invalid={c.invalid} rows={4}
+              value={draft.clinicalNotes} onChange={(e) => set('clinicalNotes', e.target.value)} />
+          )}
+        </Field>
       )}
 
       <ProblemMessage error={error} />

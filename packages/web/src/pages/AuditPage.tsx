@@ -204,25 +204,25 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
   const hasDetail = Object.keys(entry.detail).length > 0;
   return (
     <tr data-testid="audit-row" data-event={entry.event}>
-      <td className="num">{entry.seq}</td>
-      <td className="nowrap">{formatDateTime(entry.recordedAt)}</td>
-      <td>
+      <td className="num" data-label="Entry">{entry.seq}</td>
+      <td className="nowrap" data-label="When">{formatDateTime(entry.recordedAt)}</td>
+      <td data-label="Event">
         <code>{entry.event}</code>
         <span className="muted block">{ACTION_LABELS[entry.action]}</span>
       </td>
-      <td>
+      <td data-label="Outcome">
         <span className={`badge ${entry.outcome === 'success' ? 'ok' : entry.outcome === 'denied' ? 'warn' : 'danger'}`}>
           {entry.outcome}
         </span>
       </td>
-      <td>
+      <td data-label="Who">
         {entry.actorEmail ?? (entry.actorUserId ? 'Unknown user' : 'System')}
         {entry.actorRole && (
           <span className="muted block">{isRole(entry.actorRole) ? ROLE_LABELS[entry.actorRole] : entry.actorRole}</span>
         )}
         {entry.sourceIp && <span className="muted block">{entry.sourceIp}</span>}
       </td>
-      <td>
+      <td data-label="Patient">
         {entry.patientId ? (
           <Link to={`/patients/${entry.patientId}`} title={entry.patientId}>
             <code>{entry.patientId.slice(0, 8)}</code>
@@ -231,7 +231,7 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
           '—'
         )}
       </td>
-      <td>
+      <td data-label="Detail">
         {hasDetail ? (
           <details>
             <summary>Show</summary>

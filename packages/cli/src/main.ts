@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+import { auditVerify, consoleOutput, migrate, serve, USAGE } from './commands.js';
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serve(process.env, consoleOutput);
+    case 'migrate':
+      return migrate(process.env, consoleOutput);
+    case 'audit':
+      if (rest[0] === 'verify') return auditVerify(process.env, consoleOutput, rest.includes('--json'));
+      break;
+    case 'help':
+    case '--help':
+    case '-h':
+      consoleOutput.out(USAGE);
+      return 0;
+  }
+  consoleOutput.err(`Unknown command: ${argv.join(' ')}\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`contour: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
