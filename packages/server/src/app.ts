@@ -25,6 +25,7 @@ import { ProblemSchema } from './http/schemas.js';
 import { registerAuth } from './plugins/auth.js';
 import { problemBody, registerProblems } from './plugins/problems.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { registerValidation } from './plugins/validation.js';
 import type { Services } from './services.js';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -44,7 +45,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: JSON_BODY_LIMIT,
     trustProxy: config.trustProxy,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(fastifyCookie);
@@ -62,6 +62,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   });
   app.addSchema(ProblemSchema);
 
+  registerValidation(app);
   registerProblems(app);
   registerSecurityHeaders(app);
   registerAuth(app, services.auth);
