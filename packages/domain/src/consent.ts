@@ -59,8 +59,14 @@ export function isInForce(consent: ConsentRecord, now: Date): boolean {
   if (consent.signedAt.getTime() > now.getTime()) return false;
   if (consent.withdrawnAt && consent.withdrawnAt.getTime() <= now.getTime()) return false;
   if (consent.validForMonths !== null) {
+    // Calendar months, clamped to the end of a shorter month (31 August + 6 months = 28 February),
+    // as PostgreSQL's interval arithmetic counts them; setUTCMonth alone would roll over into March.
     const expires = new Date(consent.signedAt);
+    const day = expires.getUTCDate();
+    expires.setUTCDate(1);
     expires.setUTCMonth(expires.getUTCMonth() + consent.validForMonths);
+    const lastDay = new Date(Date.UTC(expires.getUTCFullYear(), expires.getUTCMonth() + 1, 0)).getUTCDate();
+    expires.setUTCDate(Math.min(day, lastDay));
     if (expires.getTime() <= now.getTime()) return false;
   }
   return true;

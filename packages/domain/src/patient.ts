@@ -97,9 +97,10 @@ export function parsePatientSearch(query: string): PatientSearch {
     const date = parseDate(token);
     if (date && !dateOfBirth) dateOfBirth = date;
     else {
-      // A phone number is searched by its digits; anything else as typed.
+      // A phone number is searched by its digits; anything else as typed. Short groups count too:
+      // "+44" kept as typed could never match, since the search text holds the digits only.
       const digits = phoneDigits(token);
-      words.push(/^[+\d()\-.]+$/.test(token) && digits.length >= 3 ? digits : token);
+      words.push(/^[+\d()\-.]+$/.test(token) && digits.length > 0 ? digits : token);
     }
   }
   return { words, dateOfBirth };

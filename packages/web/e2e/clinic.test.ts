@@ -153,6 +153,26 @@ describe.skipIf(skipBrowserTests)('clinic flow in Chromium', () => {
     expect(await capture.textContent()).toContain('no consent in force for clinical photography');
   });
 
+  it('uploads a document to the patient and lists it for download', async () => {
+    const files = page.getByTestId('files-panel');
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
+    await files.getByLabel('Upload a document').setInputFiles({ name: 'referral.pdf', mimeType: 'application/pdf', buffer: pdf });
+    await files.getByRole('button', { name: 'Upload', exact: true }).click();
+    const row = files.getByRole('row').filter({ hasText: 'Document' });
+    await row.waitFor();
+    expect(await row.getByRole('link', { name: 'Download' }).getAttribute('href')).toMatch(/^\/api\/patients\/[0-9a-f-]{36}\/files\/[0-9a-f-]{36}\/content$/);
+  });
+
+  it('archives and restores the patient', async () => {
+    await page.getByRole('button', { name: 'Archive patient' }).click();
+    await page.getByTestId('archived-badge').waitFor();
+    await page.getByTestId('purpose-treat').filter({ hasText: 'archived' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Record consent' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Restore patient' }).click();
+    await page.getByRole('button', { name: 'Archive patient' }).waitFor();
+    expect(await page.getByTestId('archived-badge').count()).toBe(0);
+  });
+
   it('lists those events in the audit browser and the chain verifies', async () => {
     await nav().getByRole('link', { name: 'Audit' }).click();
     await page.getByTestId('audit-table').waitFor();
@@ -210,6 +230,28 @@ describe.skipIf(skipBrowserTests)('clinic flow in Chromium', () => {
     await page.getByRole('button', { name: 'Add user' }).click();
     await page.getByTestId('user-row').filter({ hasText: FRONT_DESK.email }).waitFor();
     expect(await page.getByTestId('user-row').filter({ hasText: FRONT_DESK.email }).textContent()).toContain('Front desk');
+  });
+
+  it('erases a patient only after the family name is typed', async () => {
+    await nav().getByRole('link', { name: 'Patients' }).click();
+    await page.getByRole('link', { name: 'New patient' }).click();
+    await page.getByLabel('Given name').fill('Temporary');
+    await page.getByLabel('Family name').fill('Duplicate');
+    await page.getByLabel('Sex').selectOption('not_stated');
+    await page.getByLabel('How did they find us?').selectOption('walk_in');
+    await page.getByRole('button', { name: 'Register patient' }).click();
+    await page.getByTestId('patient-name').filter({ hasText: 'Temporary Duplicate' }).waitFor();
+
+    await page.getByRole('button', { name: 'Erase patient…' }).click();
+    const confirm = page.getByLabel('Type the family name');
+    const erase = page.getByRole('button', { name: 'Erase permanently' });
+    await confirm.fill('Hartley');
+    expect(await erase.isDisabled()).toBe(true);
+    await confirm.fill('Duplicate');
+    await erase.click();
+    await page.getByRole('status').filter({ hasText: 'The patient has been erased' }).waitFor();
+    await page.getByTestId('erased-badge').waitFor();
+    expect(await page.getByRole('button', { name: 'Edit details' }).count()).toBe(0);
   });
 
   it('signs out and back in', async () => {

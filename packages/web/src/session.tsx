@@ -65,7 +65,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(async () => {
     // Forget the session locally even if the server could not be reached; the cookie expires on its own.
-    await api.post<void>('/api/auth/logout').catch(() => undefined);
+    await api.post<unknown>('/api/auth/logout').catch(() => undefined);
     setCsrfToken(null);
     setState({ status: 'signedOut', notice: null });
   }, []);

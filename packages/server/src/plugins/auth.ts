@@ -52,13 +52,14 @@ function sameText(a: string, b: string): boolean {
 function assertSameOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
   if (!origin) return;
-  let same = false;
-  try {
-    // Through URL on both sides, so "http://host:80" and "http://host" compare equal.
-    same = new URL(origin).origin === new URL(`${request.protocol}://${request.host}`).origin;
-  } catch {
-    same = false;
-  }
+  const same = (() => {
+    try {
+      // Through URL on both sides, so "http://host:80" and "http://host" compare equal.
+      return new URL(origin).origin === new URL(`${request.protocol}://${request.host}`).origin;
+    } catch {
+      return false;
+    }
+  })();
   if (!same) throw forbidden('The request came from another site.');
 }
 

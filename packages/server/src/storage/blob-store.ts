@@ -5,6 +5,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
 export interface BlobStore {
@@ -106,7 +107,8 @@ export class S3BlobStore implements BlobStore {
 
 export function createBlobStore(storageUrl: string | null, dataDir: string): BlobStore {
   if (!storageUrl || storageUrl.startsWith('file:')) {
-    const root = storageUrl ? new URL(storageUrl).pathname : join(dataDir, 'files');
+    // fileURLToPath, not .pathname: a path with a space or other escaped character must not become "%20".
+    const root = storageUrl ? fileURLToPath(storageUrl) : join(dataDir, 'files');
     return new FileBlobStore(root);
   }
   const url = new URL(storageUrl);

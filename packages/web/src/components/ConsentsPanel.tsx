@@ -75,6 +75,8 @@ export function ConsentsPanel({ patient }: { patient: Patient }) {
                   consent={consent}
                   recordedBy={userName(consent.recordedBy)}
                   mayWithdraw={session.can('consent.withdraw') && !patient.erased}
+                  // Erasure shreds the signature images along with the patient's other files.
+                  showSignature={!patient.erased}
                   onWithdrawn={consents.reload}
                 />
               ))}
@@ -97,10 +99,11 @@ interface ConsentEntryProps {
   consent: Consent;
   recordedBy: string;
   mayWithdraw: boolean;
+  showSignature: boolean;
   onWithdrawn(): void;
 }
 
-function ConsentEntry({ patientId, consent, recordedBy, mayWithdraw, onWithdrawn }: ConsentEntryProps) {
+function ConsentEntry({ patientId, consent, recordedBy, mayWithdraw, showSignature, onWithdrawn }: ConsentEntryProps) {
   const [withdrawing, setWithdrawing] = useState(false);
   const [reason, setReason] = useState('');
   const submission = useSubmission();
@@ -125,7 +128,8 @@ function ConsentEntry({ patientId, consent, recordedBy, mayWithdraw, onWithdrawn
             {consent.title} <span className="muted">version {consent.templateVersion}</span>
           </p>
           <p className="muted">
-            Signed by {consent.signedName} on {formatDateTime(consent.signedAt)}, recorded by {recordedBy}
+            Signed by {consent.signedName || 'the patient (name erased)'} on {formatDateTime(consent.signedAt)}, recorded by{' '}
+            {recordedBy}
           </p>
           {consent.withdrawnAt && (
             <p className="muted">
@@ -138,7 +142,7 @@ function ConsentEntry({ patientId, consent, recordedBy, mayWithdraw, onWithdrawn
           {state.label}
         </span>
       </div>
-      {consent.hasSignature && (
+      {consent.hasSignature && showSignature && (
         <img
           className="signature-image"
           src={`/api/patients/${patientId}/consents/${consent.id}/signature`}

@@ -57,8 +57,6 @@ export function FilesPanel({ patientId }: { patientId: string }) {
               <thead>
                 <tr>
                   <th scope="col">File</th>
-                  <th scope="col">Added</th>
-                  <th scope="col" className="hide-narrow">Size</th>
                   <th scope="col">
                     <span className="visually-hidden">Download</span>
                   </th>
@@ -70,9 +68,10 @@ export function FilesPanel({ patientId }: { patientId: string }) {
                     <td>
                       {KIND_LABELS[file.kind] ?? file.kind}{' '}
                       <span className="muted">({EXTENSIONS[file.contentType] ?? file.contentType})</span>
+                      <span className="muted block">
+                        Added {formatDateTime(file.createdAt)} · {formatBytes(file.byteSize)}
+                      </span>
                     </td>
-                    <td>{formatDateTime(file.createdAt)}</td>
-                    <td className="hide-narrow">{formatBytes(file.byteSize)}</td>
                     <td className="cell-action">
                       <a className="button secondary small" href={`/api/patients/${patientId}/files/${file.id}/content`}
                         download={`${file.kind}-${file.createdAt.slice(0, 10)}.${EXTENSIONS[file.contentType] ?? 'bin'}`}>

@@ -165,6 +165,7 @@ export function PatientForm({ patient, onSaved, onCancel }: PatientFormProps) {
           <Field label="Mobile phone" error={fieldError(error, 'phone')}>
             {(c) => (
               <input id={c.id} aria-describedby={c.describedBy} aria-invalid={c.invalid} type="tel" autoComplete="off"
+                pattern="[+0-9 \(\)\-.]*" title="Digits, spaces and + ( ) - . only"
                 value={draft.phone} onChange={(e) => set('phone', e.target.value)} />
             )}
           </Field>

@@ -15,6 +15,11 @@ import type { Location, Patient } from '../types';
 
 export function PatientPage() {
   const { patientId = '' } = useParams();
+  // A fresh page per patient, so no edit form or notice carries over when following a link to another.
+  return <PatientRecord key={patientId} patientId={patientId} />;
+}
+
+function PatientRecord({ patientId }: { patientId: string }) {
   const session = useSession();
   const patient = useResource<Patient>(`/api/patients/${encodeURIComponent(patientId)}`);
   const locations = useResource<{ items: Location[] }>(session.can('location.read') ? '/api/locations' : null);
@@ -34,7 +39,7 @@ export function PatientPage() {
     );
   }
   const record = patient.data;
-  if (!record || record.id !== patientId) return <p className="page muted">Loading patient…</p>;
+  if (!record) return <p className="page muted">Loading patient…</p>;
 
   const setArchived = (archived: boolean) =>
     archive.run(async () => {
@@ -59,7 +64,11 @@ export function PatientPage() {
           </p>
         </div>
         <div className="patient-badges">
-          {record.erased && <span className="badge danger">Erased {formatDateTime(record.erasedAt)}</span>}
+          {record.erased && (
+            <span className="badge danger" data-testid="erased-badge">
+              Erased {formatDateTime(record.erasedAt)}
+            </span>
+          )}
           {record.archived && !record.erased && (
             <span className="badge" data-testid="archived-badge">
               Archived
@@ -94,7 +103,7 @@ export function PatientPage() {
           )}
         </div>
         <ProblemMessage error={archive.error} />
-        {editing ? (
+        {editing && !record.erased ? (
           <PatientForm
             patient={record}
             onSaved={(saved) => {
@@ -108,7 +117,10 @@ export function PatientPage() {
         )}
       </section>
 
-      {session.can('consent.read') && <ConsentsPanel patient={record} />}
+      {/* Keyed on the record's state: archiving or erasing changes every "may we" answer, so reload them. */}
+      {session.can('consent.read') && (
+        <ConsentsPanel key={`${record.archived}-${record.erased}`} patient={record} />
+      )}
       {session.can('patientFile.read') && !record.erased && <FilesPanel patientId={record.id} />}
       {session.can('patient.erase') && !record.erased && (
         <EraseSection

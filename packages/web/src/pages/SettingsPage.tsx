@@ -147,7 +147,7 @@ function ConsentTemplatesSection() {
                   <p className="muted">No versions yet.</p>
                 ) : (
                   versions.map((template) => (
-                    <details key={template.id} className="template-version" open={template.current && versions.length === 1}>
+                    <details key={template.id} className="template-version">
                       <summary>
                         Version {template.version}: {template.title}{' '}
                         <span className="muted">({formatDate(template.createdAt)})</span>

@@ -1,0 +1,44 @@
+import type { Action } from '@contour/domain';
+import type { Db } from '../db/database.js';
+import type { AuditLog } from './audit-log.js';
+import { AuditTrail } from './audit-trail.js';
+import { ConsentRecords } from './consents.js';
+import { Locations } from './locations.js';
+import { PatientFiles } from './patient-files.js';
+import type { PatientVault } from './patient-vault.js';
+import { PatientRecords } from './patients.js';
+import { Scope, type Caller } from './scope.js';
+import { Stats } from './stats.js';
+import { Users } from './users.js';
+
+/**
+ * Everything a request may touch, bound to its caller. Built once per request; there is no
+ * unbound way into clinic data from a route handler.
+ */
+export class ClinicData {
+  readonly patients: PatientRecords;
+  readonly consents: ConsentRecords;
+  readonly files: PatientFiles;
+  readonly users: Users;
+  readonly locations: Locations;
+  readonly stats: Stats;
+  readonly audit: AuditTrail;
+  private readonly scope: Scope;
+
+  constructor(db: Db, auditLog: AuditLog, vault: PatientVault, caller: Caller) {
+    const scope = new Scope(db, auditLog, vault, caller);
+    this.scope = scope;
+    this.patients = new PatientRecords(scope);
+    this.consents = new ConsentRecords(scope, this.patients);
+    this.files = new PatientFiles(scope, this.patients);
+    this.users = new Users(scope);
+    this.locations = new Locations(scope);
+    this.stats = new Stats(scope);
+    this.audit = new AuditTrail(scope);
+  }
+
+  /** The route-level gate: the same policy and audit as every repository method, checked before the body is read. */
+  async authorize(action: Action, event: string): Promise<void> {
+    await this.scope.authorize(action, event);
+  }
+}

@@ -1,0 +1,16 @@
+// Run as a child process by the bench: where a start's time goes, phase by phase, the way
+// `contour serve` starts (import the server, open the database, migrate). Prints one JSON line.
+const bootMs = performance.now();
+const { loadConfig, migrateToLatest, openDatabase, pgliteDirFor } = await import('@contour/server');
+const imported = performance.now();
+const config = loadConfig(process.env);
+const handle = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: pgliteDirFor(config.dataDir) });
+// PostgreSQL connects lazily: the first query pays for the connection.
+await handle.db.selectNoFrom((eb) => eb.val(1).as('one')).execute();
+const opened = performance.now();
+await migrateToLatest(handle.db);
+const migrated = performance.now();
+await handle.close();
+process.stdout.write(
+  `${JSON.stringify({ bootMs, importMs: imported - bootMs, openMs: opened - imported, migrateMs: migrated - opened })}\n`,
+);
