@@ -10,8 +10,9 @@ for (const [source, name] of [
   ['london/neutral/001_03.jpg', 'london-001-neutral.jpg'],
   ['london/smiling/001_08.jpg', 'london-001-smiling.jpg'],
   ['london/neutral/002_03.jpg', 'london-002-neutral.jpg'],
+  ['london/smiling/002_08.jpg', 'london-002-smiling.jpg'],
 ]) {
-  const bytes = await sharp(readFileSync(new URL(source, datasets))).resize(480, 480).jpeg({ quality: 85 }).toBuffer();
+  const bytes = await sharp(readFileSync(new URL(source, datasets))).resize(1000, 1000).jpeg({ quality: 80 }).toBuffer();
   writeFileSync(new URL(`faces/${name}`, out), bytes);
 }
 

@@ -3,3 +3,4 @@ export * from './consent.js';
 export * from './patient.js';
 export * from './audit-chain.js';
 export * from './consent-templates.js';
+export * from './photo-protocol.js';
