@@ -4,7 +4,7 @@
  */
 import { DEFAULT_PROTOCOL, evaluatePhoto, findView, type PhotoMeasurements, type PhotoProtocol, type QualityResult } from '@contour/domain';
 import { decodePhoto } from './image.js';
-import type { DetectedFace, RgbImage } from './landmarks.js';
+import type { DetectedFace, RgbImage } from './face-result.js';
 import { measurePhoto } from './measure.js';
 
 /** Anything that finds faces: the in-thread FaceLandmarker or the worker pool. */

@@ -4,7 +4,7 @@
  * so what is measured is what the camera saw.
  */
 import sharp from 'sharp';
-import type { RgbImage } from './landmarks.js';
+import type { RgbImage } from './face-result.js';
 import { sniffFileType } from './sniff.js';
 
 export interface ImageLimits {

@@ -1,6 +1,7 @@
 export * from './sniff.js';
 export * from './image.js';
-export * from './landmarks.js';
+export * from './face-result.js';
+export { FaceLandmarker } from './landmarks.js';
 export * from './measure.js';
 export * from './mesh.js';
 export * from './analyze.js';

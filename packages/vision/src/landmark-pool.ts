@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FaceFinder } from './analyze.js';
-import type { DetectedFace, RgbImage } from './landmarks.js';
+import type { DetectedFace, RgbImage } from './face-result.js';
 import type { WorkerReply, WorkerRequest } from './landmark-worker.js';
 
 interface Job {

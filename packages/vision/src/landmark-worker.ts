@@ -3,7 +3,8 @@
  * and gets landmarks back; the model's fetch override and memory stay inside this thread.
  */
 import { parentPort } from 'node:worker_threads';
-import { FaceLandmarker, type RgbImage } from './landmarks.js';
+import type { RgbImage } from './face-result.js';
+import { FaceLandmarker } from './landmarks.js';
 
 export type WorkerRequest = { id: number; image: RgbImage };
 export type WorkerReply =

@@ -4,7 +4,7 @@
  * value, so a 12-megapixel camera and a tablet give comparable figures.
  */
 import type { PhotoMeasurements } from '@contour/domain';
-import type { DetectedFace, Point3, RgbImage } from './landmarks.js';
+import type { DetectedFace, Point3, RgbImage } from './face-result.js';
 import { FACE_OVAL, LEFT_EYE_OPENING, MESH, RIGHT_EYE_OPENING } from './mesh.js';
 
 export interface Region {
