@@ -79,5 +79,7 @@ Commands:
   serve                 start Contour (the default): web app and API on PORT (8080)
   migrate               bring the database schema up to date
   audit verify [--json] check every audit hash chain; exit 1 and name the first broken entry if not intact
+  analyze IMAGE... [--view frontal] [--json]
+                        run the photo protocol's checks (face landmarks, pose, quality) on image files, offline
 
 Environment: CONTOUR_DATA_DIR (./data), PORT, HOST, DATABASE_URL, STORAGE_URL, CONTOUR_MASTER_KEY.`;

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { analyze, parseAnalyzeArgs } from './analyze.js';
 import { auditVerify, consoleOutput, migrate, serve, USAGE } from './commands.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -8,6 +9,14 @@ async function main(argv: string[]): Promise<number> {
       return serve(process.env, consoleOutput);
     case 'migrate':
       return migrate(process.env, consoleOutput);
+    case 'analyze': {
+      const options = parseAnalyzeArgs(rest);
+      if (typeof options === 'string') {
+        consoleOutput.err(`contour analyze: ${options}`);
+        return 2;
+      }
+      return analyze(options, consoleOutput);
+    }
     case 'audit':
       if (rest[0] === 'verify') return auditVerify(process.env, consoleOutput, rest.includes('--json'));
       break;

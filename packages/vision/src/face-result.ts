@@ -53,7 +53,7 @@ export function rollFromEyes(landmarks: Point3[]): number {
 }
 
 export function toDetectedFace(face: HumanFace, width: number, height: number): DetectedFace {
-  // meshRaw is normalised to the input and keeps sub-pixel precision (mesh is rounded).
+  // meshRaw is the mesh normalised to the input size; scaling it back gives image pixels whatever the input.
   const landmarks = face.meshRaw.map(([x, y, z]) => [round((x ?? 0) * width, 2), round((y ?? 0) * height, 2), round((z ?? 0) * width, 2)] as Point3);
   const angle = face.rotation?.angle ?? { yaw: 0, pitch: 0, roll: 0 };
   const scores: Record<string, number> = {};
