@@ -12,7 +12,7 @@ import { probePostgres } from './bench/postgres.mjs';
 import { DB_LABEL, findProblems, renderReport, renderSummary } from './bench/report.mjs';
 import { measureSearch } from './bench/search.mjs';
 import { measureStartup } from './bench/startup.mjs';
-import { Resources } from './bench/util.mjs';
+import { Resources, sleep } from './bench/util.mjs';
 
 const SETTINGS = {
   patients: 10_000,
@@ -26,19 +26,26 @@ const SETTINGS = {
   contentionSeconds: 3,
 };
 const REPORT = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
-const WATCHDOG_MS = 9 * 60_000;
+const WATCHDOG_MS = 8 * 60_000;
 
 const began = performance.now();
 const resources = new Resources();
 const log = (line) => process.stdout.write(`${line}\n`);
 const stamp = () => `[${((performance.now() - began) / 1000).toFixed(0).padStart(3)} s]`;
 
-let stopping = false;
-async function abort(reason, code) {
-  if (stopping) return;
-  stopping = true;
+let stopping = null;
+let running = Promise.resolve();
+function abort(reason, code) {
+  stopping ??= stop(reason, code);
+  return stopping;
+}
+async function stop(reason, code) {
   log(`\n${reason}: stopping everything the bench started…`);
   const failures = await resources.releaseAll();
+  // The measurement under way now fails fast (its server, children and databases are gone); anything
+  // it still manages to create is released as it registers, and a second pass catches the rest.
+  await Promise.race([running.catch(() => {}), sleep(15_000)]);
+  failures.push(...(await resources.releaseAll()));
   for (const failure of failures) log(`  cleanup failed: ${failure}`);
   process.exit(code);
 }
@@ -85,6 +92,7 @@ async function benchDatabase(kind, results) {
       url: contour.url,
       cookie: session.cookie,
       db: services.db,
+      databaseUrl: contour.config.databaseUrl,
       organisationId: seed.organisationId,
       patientId,
       duration: SETTINGS.loadSeconds,
@@ -122,21 +130,37 @@ async function main() {
   if (!postgres.ok) log(`PostgreSQL on 127.0.0.1:5432 is not reachable (${postgres.error}); measuring PGlite only.`);
   const kinds = ['pglite', ...(postgres.ok ? ['postgres'] : [])];
   const results = Object.fromEntries(kinds.map((kind) => [kind, {}]));
+  // PGlite is the default database: if it fails, the bench fails. If PostgreSQL fails, the report
+  // says so and keeps the PGlite figures.
+  const failed = {};
+  const attempt = async (kind, work) => {
+    if (failed[kind]) return;
+    try {
+      await work(results[kind]);
+    } catch (error) {
+      if (kind === 'pglite' || stopping) throw error;
+      failed[kind] = error instanceof Error ? error.message : String(error);
+      log(`${DB_LABEL[kind]} FAILED, continuing without it: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  };
 
   // Start-ups first, while nothing else of the bench is running.
   for (const kind of kinds) {
-    log(`${stamp()} ${DB_LABEL[kind]}: ${SETTINGS.startRepeats} × cold + warm start of \`contour serve\``);
-    results[kind].startup = await measureStartup(resources, kind, SETTINGS.startRepeats, log);
+    await attempt(kind, async (r) => {
+      log(`${stamp()} ${DB_LABEL[kind]}: ${SETTINGS.startRepeats} × cold + warm start of \`contour serve\``);
+      r.startup = await measureStartup(resources, kind, SETTINGS.startRepeats, log);
+    });
   }
-  for (const kind of kinds) await benchDatabase(kind, results[kind]);
+  for (const kind of kinds) await attempt(kind, (r) => benchDatabase(kind, r));
 
   const run = {
     date: new Date(),
     machine,
     postgres,
+    failed,
     settings: SETTINGS,
     seconds: (performance.now() - began) / 1000,
-    results,
+    results: Object.fromEntries(Object.entries(results).filter(([kind]) => !failed[kind])),
   };
   clearInterval(sampler);
   machine.loadAverageEnd = os.loadavg();
@@ -151,7 +175,8 @@ async function main() {
 
 let exitCode = 0;
 try {
-  const run = await main();
+  running = main();
+  const run = await running;
   const problems = findProblems(run);
   if (problems.length) {
     exitCode = 1;
@@ -159,11 +184,11 @@ try {
   }
 } catch (error) {
   exitCode = 1;
-  log(`\nThe bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  if (!stopping) log(`\nThe bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 } finally {
-  if (!stopping) {
-    const failures = await resources.releaseAll();
-    for (const failure of failures) log(`  cleanup failed: ${failure}`);
-  }
+  // On a signal or the watchdog, abort() cleans up and exits; otherwise clean up here.
+  if (stopping) await stopping;
+  const failures = await resources.releaseAll();
+  for (const failure of failures) log(`  cleanup failed: ${failure}`);
 }
 process.exit(exitCode);

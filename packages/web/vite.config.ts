@@ -7,6 +7,12 @@ import { defineConfig } from 'vite';
  * the audit chain (node:crypto), so its subpaths are mapped straight to their sources here.
  */
 const domainModule = (name: string) => fileURLToPath(new URL(`../domain/src/${name}.ts`, import.meta.url));
+/**
+ * Guided capture measures live camera frames with the same code the server runs on stored photos.
+ * These vision modules are pure (no Node built-ins); Human itself is not bundled but loaded at run time
+ * from the server's /vendor path.
+ */
+const visionModule = (name: string) => fileURLToPath(new URL(`../vision/src/${name}.ts`, import.meta.url));
 
 export default defineConfig({
   plugins: [react()],
@@ -15,10 +21,17 @@ export default defineConfig({
       '@contour/domain/policy': domainModule('policy'),
       '@contour/domain/consent': domainModule('consent'),
       '@contour/domain/patient': domainModule('patient'),
+      '@contour/domain/photo-protocol': domainModule('photo-protocol'),
+      '@contour/domain/photo-consistency': domainModule('photo-consistency'),
+      '@contour/vision/face-result': visionModule('face-result'),
+      '@contour/vision/measure': visionModule('measure'),
+      '@contour/vision/human-config': visionModule('human-config'),
+      '@contour/vision/mesh': visionModule('mesh'),
     },
   },
   server: {
-    proxy: { '/api': 'http://127.0.0.1:8080' },
+    // Human's browser build, its WebAssembly and the face models come from the server, as in production.
+    proxy: { '/api': 'http://127.0.0.1:8080', '/vendor': 'http://127.0.0.1:8080', '/models': 'http://127.0.0.1:8080' },
   },
   build: {
     outDir: 'dist',

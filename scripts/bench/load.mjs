@@ -2,12 +2,20 @@
 // so the load generator does not share the server's event loop), and the cost of each step of an
 // authenticated patient read measured on its own, sequentially.
 import autocannon from 'autocannon';
+import { sampleActivity } from './postgres.mjs';
 import { median, sleep } from './util.mjs';
 
 export const CONNECTIONS = 50;
 
 function cannon(url, headers, duration) {
   return autocannon({ url, connections: CONNECTIONS, duration, headers, workers: 1, timeout: 10 });
+}
+
+/** A measured run, with how busy the server's event loop (this process's main thread) was meanwhile. */
+async function measured(url, headers, duration) {
+  const before = performance.eventLoopUtilization();
+  const result = await cannon(url, headers, duration);
+  return { ...summarise(result), eventLoopBusy: performance.eventLoopUtilization(before).utilization };
 }
 
 function summarise(result) {
@@ -35,22 +43,25 @@ async function auditCount(db, organisationId) {
   return Number(row.n);
 }
 
-export async function measureLoad({ url, cookie, db, organisationId, patientId, duration, warmup, log }) {
+export async function measureLoad({ url, cookie, db, databaseUrl, organisationId, patientId, duration, warmup, log }) {
   const health = `${url}/api/health`;
   const read = `${url}/api/patients/${patientId}`;
 
   await cannon(health, {}, warmup);
-  const healthResult = summarise(await cannon(health, {}, duration));
+  const healthResult = await measured(health, {}, duration);
   log(`  health: ${Math.round(healthResult.reqPerSecMean)} req/s`);
 
   await cannon(read, { cookie }, warmup);
   await sleep(300); // let the warm-up's last in-flight reads land before counting audit entries
   const before = await auditCount(db, organisationId);
-  const readResult = summarise(await cannon(read, { cookie }, duration));
+  // On PostgreSQL, also what the pooled connections spend the run doing.
+  const activity = databaseUrl ? await sampleActivity(databaseUrl) : null;
+  const readResult = await measured(read, { cookie }, duration);
+  const connections = activity ? await activity.stop() : null;
   await sleep(300);
   const auditEntries = (await auditCount(db, organisationId)) - before;
   log(`  patient read: ${Math.round(readResult.reqPerSecMean)} req/s`);
-  return { health: healthResult, read: { ...readResult, auditEntries } };
+  return { health: healthResult, read: { ...readResult, auditEntries, connections } };
 }
 
 /** Median ms of `n` sequential calls of each step, after a short warm-up. */

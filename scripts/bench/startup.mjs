@@ -13,10 +13,8 @@ const READY_TIMEOUT_MS = 90_000;
 
 /** The parent's environment without anything that would point Contour somewhere else. */
 function childEnv(extra) {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (key.startsWith('CONTOUR_') || ['DATABASE_URL', 'STORAGE_URL', 'PORT', 'HOST', 'LOG_LEVEL', 'NODE_OPTIONS'].includes(key)) delete env[key];
-  }
+  const dropped = (key) => key.startsWith('CONTOUR_') || ['DATABASE_URL', 'STORAGE_URL', 'PORT', 'HOST', 'LOG_LEVEL', 'NODE_OPTIONS'].includes(key);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !dropped(key)));
   return { ...env, HOST, LOG_LEVEL: 'warn', ...extra };
 }
 
@@ -104,7 +102,8 @@ export async function measureStartup(resources, kind, repeats, log) {
     probes.warm.push(pw);
     log(`  run ${i + 1}: cold ${c.toFixed(2)} s, warm ${w.toFixed(2)} s`);
   }
-  const medianPhases = (list) => Object.fromEntries(Object.keys(list[0]).map((key) => [key, median(list.map((p) => p[key]))]));
+  const medianPhases = (list) =>
+    Object.fromEntries(Object.keys(list[0]).map((key) => [key, list.every((p) => typeof p[key] === 'number') ? median(list.map((p) => p[key])) : null]));
   return {
     cold: { median: median(cold), runs: cold },
     warm: { median: median(warm), runs: warm },

@@ -99,7 +99,7 @@ export class HttpClient {
 
   async json(method, path, body) {
     const res = await this.request(method, path, body);
-    let data = null;
+    let data;
     try {
       data = res.text ? JSON.parse(res.text) : null;
     } catch {
@@ -145,23 +145,38 @@ export function freePort() {
 export class Resources {
   constructor() {
     this.stack = [];
+    this.running = new Set();
     this.children = new Set();
+    this.closing = false;
     // Last resort if the process exits without running cleanup: no child outlives the bench.
     process.on('exit', () => {
       for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     });
   }
 
-  /** Registers a cleanup; returns a function that runs it early (once) and unregisters it. */
+  /**
+   * Registers a cleanup; returns a function that runs it early (once) and unregisters it. Once the bench
+   * is shutting down, whatever is registered is released at once and the caller is stopped.
+   */
   defer(label, fn) {
-    const entry = { label, fn, done: false };
+    const entry = { label, fn, promise: null };
     this.stack.push(entry);
-    return async () => {
-      if (entry.done) return;
-      entry.done = true;
-      this.stack.splice(this.stack.indexOf(entry), 1);
-      await fn();
-    };
+    if (this.closing) {
+      void this.release(entry).catch(() => {});
+      throw new Error(`the bench is stopping (${label} released)`);
+    }
+    return () => this.release(entry);
+  }
+
+  release(entry) {
+    if (!entry.promise) {
+      const index = this.stack.indexOf(entry);
+      if (index >= 0) this.stack.splice(index, 1);
+      entry.promise = Promise.resolve().then(entry.fn);
+      this.running.add(entry.promise);
+      void entry.promise.finally(() => this.running.delete(entry.promise)).catch(() => {});
+    }
+    return entry.promise;
   }
 
   /** Spawns a tracked child process. */
@@ -173,19 +188,25 @@ export class Resources {
     return { child, stop };
   }
 
-  /** Runs every pending cleanup, newest first; failures are reported, never thrown. */
-  async releaseAll() {
+  /**
+   * Runs every pending cleanup, newest first, and waits for those already running; failures are
+   * reported, never thrown. With `closing`, anything registered afterwards is released immediately.
+   */
+  async releaseAll({ closing = true } = {}) {
+    if (closing) this.closing = true;
     const failures = [];
-    while (this.stack.length) {
-      const entry = this.stack.pop();
-      if (entry.done) continue;
-      entry.done = true;
+    const settle = async (label, promise) => {
       try {
-        await withTimeout(entry.fn(), 20_000, `cleanup of ${entry.label}`);
+        await withTimeout(promise, 20_000, `cleanup of ${label}`);
       } catch (error) {
-        failures.push(`${entry.label}: ${error instanceof Error ? error.message : String(error)}`);
+        failures.push(`${label}: ${error instanceof Error ? error.message : String(error)}`);
       }
+    };
+    while (this.stack.length) {
+      const entry = this.stack.at(-1);
+      await settle(entry.label, this.release(entry));
     }
+    for (const promise of [...this.running]) await settle('a cleanup already under way', promise);
     return failures;
   }
 }

@@ -23,7 +23,7 @@ describe('contour CLI on the embedded database', () => {
   it('migrate applies the schema once, then reports it up to date', async () => {
     const first = capture();
     expect(await migrate(env, first)).toBe(0);
-    expect(first.lines.join('\n')).toMatch(/Applied 1 migration\(s\): 0001-foundation/);
+    expect(first.lines.join('\n')).toMatch(/Applied 2 migration\(s\): 0001-foundation, 0002-photography/);
     const second = capture();
     expect(await migrate(env, second)).toBe(0);
     expect(second.lines.join('\n')).toMatch(/up to date/);

@@ -82,4 +82,4 @@ Commands:
   analyze IMAGE... [--view frontal] [--json]
                         run the photo protocol's checks (face landmarks, pose, quality) on image files, offline
 
-Environment: CONTOUR_DATA_DIR (./data), PORT, HOST, DATABASE_URL, STORAGE_URL, CONTOUR_MASTER_KEY.`;
+Environment: CONTOUR_DATA_DIR (./data), PORT, HOST, DATABASE_URL, STORAGE_URL, CONTOUR_MASTER_KEY, CONTOUR_VISION_WORKERS.`;

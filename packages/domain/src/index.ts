@@ -4,3 +4,5 @@ export * from './patient.js';
 export * from './audit-chain.js';
 export * from './consent-templates.js';
 export * from './photo-protocol.js';
+export * from './photo-consistency.js';
+export * from './photo-compliance.js';

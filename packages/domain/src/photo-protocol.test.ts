@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROTOCOL, evaluatePhoto, findView, type PhotoMeasurements, type ViewSpec } from './photo-protocol.js';
+import { DEFAULT_PROTOCOL, evaluatePhoto, findView, protocolProblems, type PhotoMeasurements, type PhotoProtocol, type ViewSpec } from './photo-protocol.js';
 
 const t = DEFAULT_PROTOCOL.thresholds;
 const frontal = findView(DEFAULT_PROTOCOL, 'frontal') as ViewSpec;
@@ -85,5 +85,45 @@ describe('photo protocol', () => {
     expect(none.checks.find((c) => c.id === 'one_face')?.message).toMatch(/No face found/);
     expect(none.checks.find((c) => c.id === 'yaw')).toMatchObject({ passed: false, value: null });
     expect(check({ faceCount: 2 }, frontal, 'one_face')?.message).toMatch(/2 faces found/);
+  });
+});
+
+const copy = (): PhotoProtocol => structuredClone(DEFAULT_PROTOCOL);
+
+describe('protocolProblems', () => {
+  it('accepts the default protocol and a trimmed clinic protocol', () => {
+    expect(protocolProblems(DEFAULT_PROTOCOL)).toEqual([]);
+    const small = copy();
+    small.views = small.views.filter((v) => v.id === 'frontal' || v.id === 'smile');
+    small.thresholds.minSharpness = 40;
+    expect(protocolProblems(small)).toEqual([]);
+  });
+
+  it('refuses unknown and duplicate views, and a protocol with nothing required', () => {
+    const p = copy();
+    (p.views[1] as { id: string }).id = 'selfie';
+    (p.views[2] as { id: string }).id = 'frontal';
+    expect(protocolProblems(p).map((e) => e.path)).toEqual(['/views/1/id', '/views/2/id']);
+    const none = copy();
+    for (const v of none.views) v.required = false;
+    expect(protocolProblems(none)).toEqual([{ path: '/views', message: 'at least one view must be required' }]);
+    expect(protocolProblems({ ...copy(), views: [] })[0]?.path).toBe('/views');
+  });
+
+  it('refuses poses and tolerances out of range', () => {
+    const p = copy();
+    (p.views[0] as { yaw: number }).yaw = 120;
+    (p.views[0] as { yawTolerance: number }).yawTolerance = 0;
+    (p.views[3] as { rollTolerance: number }).rollTolerance = 90;
+    expect(protocolProblems(p).map((e) => e.path)).toEqual(['/views/0/yaw', '/views/0/yawTolerance', '/views/3/rollTolerance']);
+  });
+
+  it('refuses thresholds out of range or the wrong way round', () => {
+    const p = copy();
+    p.thresholds.maxClippedShare = 2;
+    p.thresholds.minImageSide = Number.NaN;
+    p.thresholds.minFaceWidthShare = 0.8;
+    p.thresholds.maxFaceWidthShare = 0.5;
+    expect(protocolProblems(p).map((e) => e.path)).toEqual(['/thresholds/maxClippedShare', '/thresholds/minImageSide', '/thresholds/minFaceWidthShare']);
   });
 });

@@ -361,3 +361,77 @@ export function evaluatePhoto(view: ViewSpec, t: QualityThresholds, m: PhotoMeas
   ];
   return { passed: checks.every((c) => c.passed), checks };
 }
+
+export interface ProtocolProblem {
+  /** JSON pointer into the protocol, e.g. /views/2/yawTolerance. */
+  path: string;
+  message: string;
+}
+
+type ThresholdName = keyof QualityThresholds;
+
+/** Sane range of every threshold: a clinic can tighten or relax its checks, not switch them off by accident. */
+export const THRESHOLD_RANGES: Record<ThresholdName, [number, number]> = {
+  minFaceWidthShare: [0.05, 1],
+  maxFaceWidthShare: [0.05, 1],
+  maxCentreOffset: [0, 0.5],
+  minEdgeMargin: [0, 0.3],
+  minSharpness: [0, 10_000],
+  minEyeWhiteBrightness: [0, 255],
+  maxEyeWhiteBrightness: [0, 255],
+  maxClippedShare: [0, 1],
+  minLightingBalance: [0, 1],
+  maxColourCast: [0, 100],
+  maxBackgroundVariation: [0, 128],
+  minEyeOpenness: [0, 1],
+  minImageSide: [64, 20_000],
+  minFaceWidthPx: [16, 20_000],
+  minSmileScore: [0, 1],
+  maxNeutralSmileScore: [0, 1],
+};
+
+/**
+ * Everything wrong with a clinic's protocol (empty when it is sound): known and unique view ids, at least
+ * one required view, poses within ±90° and tolerances of 1–45°, thresholds in range and min below max.
+ */
+export function protocolProblems(protocol: PhotoProtocol): ProtocolProblem[] {
+  const problems: ProtocolProblem[] = [];
+  if (typeof protocol.name !== 'string' || protocol.name.trim() === '') problems.push({ path: '/name', message: 'must not be blank' });
+  if (!Array.isArray(protocol.views) || protocol.views.length === 0) {
+    problems.push({ path: '/views', message: 'must list at least one view' });
+  } else {
+    const seen = new Set<string>();
+    protocol.views.forEach((v, i) => {
+      const at = `/views/${i}`;
+      if (!(VIEW_IDS as readonly string[]).includes(v.id)) problems.push({ path: `${at}/id`, message: `unknown view; views are ${VIEW_IDS.join(', ')}` });
+      else if (seen.has(v.id)) problems.push({ path: `${at}/id`, message: `view ${v.id} is listed twice` });
+      seen.add(v.id);
+      if (typeof v.label !== 'string' || v.label.trim() === '') problems.push({ path: `${at}/label`, message: 'must not be blank' });
+      if (!(EXPRESSIONS as readonly string[]).includes(v.expression)) problems.push({ path: `${at}/expression`, message: `must be one of ${EXPRESSIONS.join(', ')}` });
+      if (!(Math.abs(v.yaw) <= 90)) problems.push({ path: `${at}/yaw`, message: 'must be between -90 and 90 degrees' });
+      for (const key of ['yawTolerance', 'pitchTolerance', 'rollTolerance'] as const) {
+        if (!(v[key] >= 1 && v[key] <= 45)) problems.push({ path: `${at}/${key}`, message: 'must be between 1 and 45 degrees' });
+      }
+    });
+    if (!protocol.views.some((v) => v.required)) problems.push({ path: '/views', message: 'at least one view must be required' });
+  }
+  const t = protocol.thresholds;
+  if (!t || typeof t !== 'object') {
+    problems.push({ path: '/thresholds', message: 'are missing' });
+    return problems;
+  }
+  for (const [name, [min, max]] of Object.entries(THRESHOLD_RANGES) as [ThresholdName, [number, number]][]) {
+    const value = t[name];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+      problems.push({ path: `/thresholds/${name}`, message: `must be between ${min} and ${max}` });
+    }
+  }
+  const ordered: [ThresholdName, ThresholdName][] = [
+    ['minFaceWidthShare', 'maxFaceWidthShare'],
+    ['minEyeWhiteBrightness', 'maxEyeWhiteBrightness'],
+  ];
+  for (const [low, high] of ordered) {
+    if (t[low] >= t[high]) problems.push({ path: `/thresholds/${low}`, message: `must be below ${high}` });
+  }
+  return problems;
+}

@@ -23,6 +23,7 @@ const EXPECTED: Record<Role, Action[]> = {
     'patientFile.read', 'patientFile.upload',
     'user.read', 'user.manage', 'location.read', 'location.manage', 'organisation.read',
     'audit.read', 'audit.verify', 'stats.read',
+    'photo.read', 'photo.capture', 'photoProtocol.manage',
   ],
   admin: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive', 'patient.erase',
@@ -31,6 +32,7 @@ const EXPECTED: Record<Role, Action[]> = {
     'patientFile.read', 'patientFile.upload',
     'user.read', 'user.manage', 'location.read', 'location.manage', 'organisation.read',
     'audit.read', 'audit.verify', 'stats.read',
+    'photo.read', 'photo.capture', 'photoProtocol.manage',
   ],
   clinician: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive',
@@ -38,6 +40,7 @@ const EXPECTED: Record<Role, Action[]> = {
     'consent.read', 'consent.record', 'consent.withdraw', 'consentTemplate.read',
     'patientFile.read', 'patientFile.upload',
     'user.read', 'location.read', 'organisation.read', 'stats.read', 'clinical.sign',
+    'photo.read', 'photo.capture',
   ],
   staff: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive',
@@ -115,6 +118,17 @@ describe('policy: the grant table', () => {
   it('only owners and admins erase patients, manage users and read the audit trail', () => {
     for (const action of ['patient.erase', 'user.manage', 'audit.read', 'audit.verify', 'consentTemplate.manage', 'location.manage'] as const) {
       expect(ROLES.filter((role) => isAllowed(role, action)).sort(), action).toEqual(['admin', 'owner']);
+    }
+  });
+
+  it('photography: owners, admins and clinicians take and view photos; only owners and admins set the protocol', () => {
+    for (const action of ['photo.read', 'photo.capture'] as const) {
+      expect(ROLES.filter((role) => isAllowed(role, action)).sort(), action).toEqual(['admin', 'clinician', 'owner']);
+    }
+    expect(ROLES.filter((role) => isAllowed(role, 'photoProtocol.manage')).sort()).toEqual(['admin', 'owner']);
+    for (const action of ['photo.read', 'photo.capture', 'photoProtocol.manage'] as const) {
+      expect(isAllowed('staff', action), action).toBe(false);
+      expect(isAllowed('analyst', action), action).toBe(false);
     }
   });
 

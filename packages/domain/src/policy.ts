@@ -43,6 +43,9 @@ export const ACTIONS = [
   'audit.verify',
   'stats.read',
   'clinical.sign',
+  'photo.read',
+  'photo.capture',
+  'photoProtocol.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -62,8 +65,12 @@ const everyPatientAction: Action[] = [
   'patientFile.upload',
 ];
 
+/** Clinical photography: taking, viewing and analysing photos (owners, administrators, clinicians). */
+const photography: Action[] = ['photo.read', 'photo.capture'];
+
 const management: Action[] = [
   'patient.erase',
+  'photoProtocol.manage',
   'consentTemplate.manage',
   'user.read',
   'user.manage',
@@ -78,13 +85,15 @@ const management: Action[] = [
 /**
  * The grant table. Owners and administrators run the practice but do not sign clinical decisions;
  * only clinicians (with a registration number) do. Front desk handles registration, intake and
- * consents but neither clinical notes nor patient files. Analysts see aggregates only.
+ * consents but neither clinical notes, patient files nor photos. Analysts see aggregates only.
+ * Owners and administrators set the clinic's photo protocol.
  */
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
-  owner: new Set([...everyPatientAction, ...management]),
-  admin: new Set([...everyPatientAction, ...management]),
+  owner: new Set([...everyPatientAction, ...photography, ...management]),
+  admin: new Set([...everyPatientAction, ...photography, ...management]),
   clinician: new Set([
     ...everyPatientAction,
+    ...photography,
     'user.read',
     'location.read',
     'organisation.read',

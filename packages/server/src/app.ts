@@ -18,9 +18,11 @@ import { authRoutes } from './features/auth.js';
 import { consentRoutes } from './features/consents.js';
 import { patientFileRoutes } from './features/patient-files.js';
 import { patientRoutes } from './features/patients.js';
+import { photoRoutes } from './features/photos.js';
 import { setupRoutes } from './features/setup.js';
 import { statsRoutes } from './features/stats.js';
 import { userRoutes } from './features/users.js';
+import { visionAssetRoutes } from './features/vision-assets.js';
 import { ProblemSchema } from './http/schemas.js';
 import { registerAuth } from './plugins/auth.js';
 import { problemBody, registerProblems } from './plugins/problems.js';
@@ -82,6 +84,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(userRoutes);
   await app.register(auditRoutes);
   await app.register(statsRoutes);
+  await app.register(photoRoutes);
+  // Public, cacheable files for in-browser face landmarks (outside /api).
+  await app.register(visionAssetRoutes);
 
   const webRoot = config.webRoot && existsSync(join(config.webRoot, 'index.html')) ? config.webRoot : null;
   if (webRoot) {

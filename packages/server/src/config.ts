@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 /** Everything Contour reads from the environment, in one place, with the embedded defaults. */
@@ -19,6 +20,8 @@ export interface Config {
   logLevel: string;
   /** Where the built web app lives; null when the server runs API-only (tests). */
   webRoot: string | null;
+  /** Worker threads running the face model, and photo analyses at a time; default: all cores but one. */
+  visionWorkers: number;
 }
 
 function positiveNumber(name: string, value: string | undefined, fallback: number): number {
@@ -45,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     loginAttemptsPerMinute: positiveNumber('CONTOUR_LOGIN_ATTEMPTS_PER_MINUTE', env.CONTOUR_LOGIN_ATTEMPTS_PER_MINUTE, 10),
     logLevel: env.LOG_LEVEL || 'warn',
     webRoot: null,
+    visionWorkers: Math.floor(positiveNumber('CONTOUR_VISION_WORKERS', env.CONTOUR_VISION_WORKERS, Math.max(1, availableParallelism() - 1))),
     ...overrides,
   };
 }

@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { migrateToLatest, openDatabase, pgliteDirFor } from './db/database.js';
-import { createServices, type Services } from './services.js';
+import { startFaceFinder, type FaceFinderProvider } from './jobs/face-finder.js';
+import { createServices, startServices, stopServices, type Services } from './services.js';
 import { createBlobStore } from './storage/blob-store.js';
 import { loadOrCreateMasterKey } from './storage/envelope.js';
 
@@ -18,27 +19,38 @@ export interface Contour {
   close(): Promise<void>;
 }
 
-/** Opens the database (migrating it), the encrypted file store and the app, without listening. */
+/**
+ * Opens the database (migrating it), the encrypted file store, the face model and the app, without
+ * listening. Start-up fails loudly if the face model cannot run on its WebAssembly backend.
+ */
 export async function openContour(overrides: Partial<Config> = {}, env: NodeJS.ProcessEnv = process.env): Promise<Contour> {
   const config = loadConfig(env, { webRoot: DEFAULT_WEB_ROOT, ...overrides });
   // Patient data lives here: readable by the service account only.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const handle = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: pgliteDirFor(config.dataDir) });
+  let faces: FaceFinderProvider | null = null;
+  let services: Services | null = null;
   try {
     await migrateToLatest(handle.db);
     const masterKey = loadOrCreateMasterKey(config.dataDir, config.masterKey);
-    const services = createServices(config, handle.db, handle.kind, createBlobStore(config.storageUrl, config.dataDir), masterKey);
+    faces = await startFaceFinder(config.visionWorkers);
+    services = createServices(config, handle.db, handle.kind, createBlobStore(config.storageUrl, config.dataDir), masterKey, faces);
     const app = await buildApp(services);
+    await startServices(services, app.log);
+    const started = services;
     return {
       app,
-      services,
+      services: started,
       config,
       async close() {
         await app.close();
+        await stopServices(started);
         await handle.close();
       },
     };
   } catch (error) {
+    if (services) await stopServices(services).catch(() => undefined);
+    else await faces?.close();
     await handle.close();
     throw error;
   }

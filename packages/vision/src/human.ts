@@ -13,6 +13,7 @@ import { dirname, join, sep } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { Config, Human } from '@vladmandic/human';
 import type * as HumanModule from '@vladmandic/human';
+import { humanConfig } from './human-config.js';
 
 const require = createRequire(import.meta.url);
 
@@ -47,41 +48,10 @@ function installOfflineModelFetch(): void {
   };
 }
 
-/** Face detector, 478-point mesh with iris, and the expression model; everything else off. */
-export function humanConfig(): Partial<Config> {
-  return {
-    backend: 'wasm',
-    wasmPath: WASM_DIR,
-    modelBasePath: pathToFileURL(MODELS_DIR).href + '/',
-    // Still photos: no caching or skipping between "frames".
-    cacheSensitivity: 0,
-    skipAllowed: false,
-    warmup: 'none',
-    debug: false,
-    face: {
-      enabled: true,
-      detector: { rotation: true, maxDetected: 5, minConfidence: 0.3, return: false },
-      mesh: { enabled: true },
-      iris: { enabled: true },
-      emotion: { enabled: true },
-      description: { enabled: false },
-      antispoof: { enabled: false },
-      liveness: { enabled: false },
-      attention: { enabled: false },
-    },
-    body: { enabled: false },
-    hand: { enabled: false },
-    object: { enabled: false },
-    gesture: { enabled: false },
-    segmentation: { enabled: false },
-    filter: { enabled: false },
-  } as Partial<Config>;
-}
-
 export async function loadHuman(): Promise<Human> {
   installOfflineModelFetch();
   const { Human: HumanClass } = require(join(HUMAN_ROOT, 'dist', 'human.node-wasm.js')) as typeof HumanModule;
-  const human = new HumanClass(humanConfig());
+  const human = new HumanClass(humanConfig({ modelBasePath: pathToFileURL(MODELS_DIR).href + '/', wasmPath: WASM_DIR }) as Partial<Config>);
   await human.load();
   await human.tf.ready();
   const backend = human.tf.getBackend();

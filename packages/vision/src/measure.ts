@@ -3,7 +3,7 @@
  * Every measure is made on the face, scaled to a fixed size where scale would otherwise change the
  * value, so a 12-megapixel camera and a tablet give comparable figures.
  */
-import type { PhotoMeasurements } from '@contour/domain';
+import type { PhotoMeasurements } from '@contour/domain/photo-protocol';
 import type { DetectedFace, Point3, RgbImage } from './face-result.js';
 import { FACE_OVAL, LEFT_EYE_OPENING, MESH, RIGHT_EYE_OPENING } from './mesh.js';
 

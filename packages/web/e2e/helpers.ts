@@ -25,7 +25,8 @@ if (skipBrowserTests) {
   console.warn(`Browser tests skipped: ${CHROMIUM_PATH} not found. Install Chromium to run them.`);
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** Chromium with the usual headless flags, plus any the test needs (e.g. a fake camera fed from a file). */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   if (!hasChromium) throw new Error(`Chromium is required for the browser tests but ${CHROMIUM_PATH} does not exist.`);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -37,6 +38,7 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }

@@ -12,14 +12,17 @@ export interface FieldProblem {
 /** An RFC 9457 problem answer, thrown so forms can show the server's own words. */
 export class ApiError extends Error {
   readonly status: number;
+  /** The problem type's last part, e.g. "consent-required" for `urn:contour:problem:consent-required`. */
+  readonly type: string | null;
   readonly title: string;
   readonly detail: string | null;
   readonly errors: FieldProblem[];
 
-  constructor(status: number, title: string, detail: string | null, errors: FieldProblem[]) {
+  constructor(status: number, title: string, detail: string | null, errors: FieldProblem[], type: string | null = null) {
     super(detail ?? title);
     this.name = 'ApiError';
     this.status = status;
+    this.type = type;
     this.title = title;
     this.detail = detail;
     this.errors = errors;
@@ -91,6 +94,7 @@ async function problemFrom(response: Response): Promise<ApiError> {
   if (type.includes('json')) {
     try {
       const problem = (await response.json()) as {
+        type?: unknown;
         title?: unknown;
         detail?: unknown;
         errors?: unknown;
@@ -106,6 +110,7 @@ async function problemFrom(response: Response): Promise<ApiError> {
         typeof problem.title === 'string' ? problem.title : response.statusText,
         typeof problem.detail === 'string' ? problem.detail : null,
         errors.map((item) => ({ path: typeof item.path === 'string' ? item.path : '', message: item.message })),
+        typeof problem.type === 'string' ? (problem.type.split(/[:/#]/).pop() ?? null) : null,
       );
     } catch {
       // Fall through: a body that claims JSON but is not still deserves a readable error.
@@ -114,12 +119,31 @@ async function problemFrom(response: Response): Promise<ApiError> {
   return new ApiError(response.status, response.statusText || 'Request failed', null, []);
 }
 
+/**
+ * Bytes the page shows without putting them in an address (photos): fetched with the session cookie and
+ * handed to an <img> as an object URL, so nothing about the patient reaches the URL bar or history.
+ */
+export async function getBlob(path: string, signal?: AbortSignal): Promise<Blob> {
+  const init: RequestInit = { credentials: 'same-origin', headers: { accept: 'image/*' } };
+  if (signal) init.signal = signal;
+  const response = await fetch(path, init);
+  if (response.ok) return response.blob();
+  const error = await problemFrom(response);
+  if (response.status === 401 && csrfToken !== null) sessionLost?.();
+  throw error;
+}
+
 export const api = {
   get: <T>(path: string, signal?: AbortSignal) => request<T>(path, signal ? { signal } : {}),
   post: <T>(path: string, json?: unknown) => request<T>(path, { method: 'POST', json: json ?? {} }),
   patch: <T>(path: string, json: unknown) => request<T>(path, { method: 'PATCH', json }),
   upload: <T>(path: string, blob: Blob) => request<T>(path, { method: 'POST', blob }),
 };
+
+/** True for the server's 403 saying the patient has not consented to what was asked. */
+export function isConsentRequired(error: unknown): error is ApiError {
+  return error instanceof ApiError && error.status === 403 && error.type === 'consent-required';
+}
 
 /** True for the error fetch throws when a request was deliberately cancelled. */
 export function isAbort(error: unknown): boolean {

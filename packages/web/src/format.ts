@@ -34,3 +34,68 @@ export function formatMonth(month: string): string {
     ? month
     : new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(parsed);
 }
+
+/** A signed angle in whole or tenth degrees, with a real minus sign. */
+export function formatDegrees(value: number): string {
+  const text = Math.abs(value) >= 10 ? Math.round(value).toString() : value.toFixed(1);
+  return `${text.replace('-', '−')}°`;
+}
+
+const percent = (share: number, digits = 0): string => `${(share * 100).toFixed(digits)}%`;
+const decimal = (value: number, digits: number): string => value.toFixed(digits);
+
+/**
+ * A quality check's measured value and the limit it was held to, in the photographer's units: shares
+ * as percentages, angles in degrees around the view's target, scores as plain numbers.
+ */
+export function describeCheck(
+  check: { id: string; value: number | null; threshold: number | [number, number] },
+  view: { yaw: number; expression: string },
+): { value: string; limit: string } {
+  const { id, value, threshold } = check;
+  const one = (format: (n: number) => string) => (value === null ? 'not measured' : format(value));
+  const range = (format: (n: number) => string) =>
+    Array.isArray(threshold) ? `${format(threshold[0])}–${format(threshold[1])}` : format(threshold);
+  const single = Array.isArray(threshold) ? threshold[0] : threshold;
+  switch (id) {
+    case 'one_face':
+      return { value: one((n) => `${n} ${n === 1 ? 'face' : 'faces'}`), limit: 'exactly 1' };
+    case 'resolution':
+      return { value: one((n) => `${n} px`), limit: `at least ${single} px` };
+    case 'face_size':
+      return { value: one((n) => `${percent(n)} of the width`), limit: range((n) => percent(n)) };
+    case 'centring':
+      return { value: one((n) => `${percent(n)} off centre`), limit: `at most ${percent(single)}` };
+    case 'yaw':
+      return { value: one(formatDegrees), limit: `${formatDegrees(view.yaw)} ± ${single}°` };
+    case 'pitch':
+    case 'roll':
+      return { value: one(formatDegrees), limit: `0° ± ${single}°` };
+    case 'sharpness':
+      return { value: one((n) => decimal(n, 0)), limit: `at least ${single}` };
+    case 'exposure':
+      return { value: one((n) => decimal(n, 0)), limit: range((n) => decimal(n, 0)) };
+    case 'clipping':
+      return { value: one((n) => percent(n, 1)), limit: `at most ${percent(single, 1)}` };
+    case 'lighting_balance':
+    case 'eyes_open':
+      return { value: one((n) => decimal(n, 2)), limit: `at least ${decimal(single, 2)}` };
+    case 'colour_cast':
+    case 'background':
+      return { value: one((n) => decimal(n, 1)), limit: `at most ${single}` };
+    case 'expression':
+      return {
+        value: one((n) => decimal(n, 2)),
+        limit: view.expression === 'neutral' ? `smile at most ${decimal(single, 2)}` : `at least ${decimal(single, 2)}`,
+      };
+    default:
+      return { value: one((n) => decimal(n, 2)), limit: range((n) => decimal(n, 2)) };
+  }
+}
+
+/** Today's calendar date where the user is, as YYYY-MM-DD. */
+export function localToday(): string {
+  const now = new Date();
+  const pad = (n: number) => n.toString().padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}

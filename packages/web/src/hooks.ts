@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, isAbort } from './api';
+import { api, getBlob, isAbort } from './api';
 
 export interface Resource<T> {
   data: T | null;
@@ -76,4 +76,37 @@ export function useDebounced<T>(value: T, delay: number): T {
     return () => window.clearTimeout(timer);
   }, [value, delay]);
   return settled;
+}
+
+/**
+ * An image the API serves (a photo or its thumbnail) as an object URL for an <img>. The bytes are
+ * fetched with the session cookie and the URL is revoked when the path changes or the page leaves.
+ */
+export function useObjectUrl(path: string | null): { url: string | null; error: unknown } {
+  const [state, setState] = useState<{ path: string | null; url: string | null; error: unknown }>({
+    path: null,
+    url: null,
+    error: null,
+  });
+
+  useEffect(() => {
+    if (path === null) return;
+    const controller = new AbortController();
+    let created: string | null = null;
+    getBlob(path, controller.signal)
+      .then((blob) => {
+        created = URL.createObjectURL(blob);
+        setState({ path, url: created, error: null });
+      })
+      .catch((caught: unknown) => {
+        if (!isAbort(caught)) setState({ path, url: null, error: caught });
+      });
+    return () => {
+      controller.abort();
+      if (created) URL.revokeObjectURL(created);
+    };
+  }, [path]);
+
+  // An answer for an earlier path is never shown for the current one.
+  return state.path === path ? { url: state.url, error: state.error } : { url: null, error: null };
 }

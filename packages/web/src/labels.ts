@@ -1,6 +1,8 @@
 /** Words the clinic sees for the domain's enumerations. */
 import type { Purpose } from '@contour/domain/consent';
 import type { AcquisitionChannel, MedicalHistory, Sex } from '@contour/domain/patient';
+import type { CheckId } from '@contour/domain/photo-protocol';
+import type { ConsistencyCheck, PhotoStatus } from './types';
 
 export const CHANNEL_LABELS: Record<AcquisitionChannel, string> = {
   referral: 'Referred by someone',
@@ -57,6 +59,41 @@ export const HISTORY_TEXT_LABELS: Record<'priorPermanentFiller' | 'priorTreatmen
   priorPermanentFiller: 'Permanent filler in the past (where, what)',
   priorTreatments: 'Previous aesthetic treatments',
   medications: 'Current medications',
+};
+
+/** Each quality check named the way a photographer would name it. */
+export const CHECK_LABELS: Record<CheckId, string> = {
+  one_face: 'One face',
+  resolution: 'Resolution',
+  face_size: 'Face size',
+  centring: 'Centring',
+  yaw: 'Head turn',
+  pitch: 'Chin height',
+  roll: 'Head tilt',
+  sharpness: 'Sharpness',
+  exposure: 'Exposure',
+  clipping: 'Clipping',
+  lighting_balance: 'Even lighting',
+  colour_cast: 'Colour balance',
+  background: 'Plain background',
+  eyes_open: 'Eyes open',
+  expression: 'Expression',
+};
+
+export const CONSISTENCY_LABELS: Record<ConsistencyCheck['id'], string> = {
+  scale: 'Same distance',
+  framing: 'Same framing',
+  pose: 'Same head position',
+  lighting: 'Same lighting',
+};
+
+export const PHOTO_STATUS_LABELS: Record<PhotoStatus, string> = {
+  stored: 'Stored',
+  queued: 'Waiting for analysis',
+  analysing: 'Analysing',
+  analysed: 'Analysed',
+  failed: 'Analysis failed',
+  not_analysed: 'Not analysed',
 };
 
 export function keysOf<T extends object>(record: T): (keyof T)[] {

@@ -4,10 +4,12 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import type { Action } from '@contour/domain/policy';
 import { Layout, NotAllowed } from './components/Layout';
 import { AuditPage } from './pages/AuditPage';
+import { GuidedCapturePage } from './pages/GuidedCapturePage';
 import { NewPatientPage } from './pages/NewPatientPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { PatientPage } from './pages/PatientPage';
 import { PatientsPage } from './pages/PatientsPage';
+import { PhotoSessionPage } from './pages/PhotoSessionPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SetupPage } from './pages/SetupPage';
 import { SignInPage } from './pages/SignInPage';
@@ -68,11 +70,15 @@ function App() {
     case 'signedIn':
       return (
         <Routes>
+          {/* Guided capture fills the screen: the camera picture matters more than the navigation. */}
+          <Route path="patients/:patientId/photos/:sessionId/capture/:viewId"
+            element={<Allowed anyOf={['photo.capture']}><GuidedCapturePage /></Allowed>} />
           <Route element={<Layout />}>
             <Route index element={<Home />} />
             <Route path="patients" element={<Allowed anyOf={['patient.search']}><PatientsPage /></Allowed>} />
             <Route path="patients/new" element={<Allowed anyOf={['patient.create']}><NewPatientPage /></Allowed>} />
             <Route path="patients/:patientId" element={<Allowed anyOf={['patient.read']}><PatientPage /></Allowed>} />
+            <Route path="patients/:patientId/photos/:sessionId" element={<Allowed anyOf={['photo.read']}><PhotoSessionPage /></Allowed>} />
             <Route path="overview" element={<Allowed anyOf={['stats.read']}><OverviewPage /></Allowed>} />
             <Route path="users" element={<Allowed anyOf={['user.manage']}><UsersPage /></Allowed>} />
             <Route path="settings" element={<Allowed anyOf={['location.manage', 'consentTemplate.manage']}><SettingsPage /></Allowed>} />

@@ -5,6 +5,12 @@
 import type { Action, Role } from '@contour/domain/policy';
 import type { ConsentType, Purpose } from '@contour/domain/consent';
 import type { AcquisitionChannel, MedicalHistory, Sex } from '@contour/domain/patient';
+import type { ConsistencyReport } from '@contour/domain/photo-consistency';
+import type { QualityResult, ViewId, ViewSpec } from '@contour/domain/photo-protocol';
+
+export type { PhotoProtocol, QualityCheck, QualityResult, QualityThresholds, ViewId, ViewSpec } from '@contour/domain/photo-protocol';
+/** A frontal photo compared with the patient's first compliant frontal photo (the baseline). */
+export type { ConsistencyCheck, ConsistencyReport } from '@contour/domain/photo-consistency';
 
 export interface SessionUser {
   id: string;
@@ -152,4 +158,47 @@ export interface StatsOverview {
   byChannel: { channel: string; count: number }[];
   newByMonth: { month: string; count: number }[];
   consentsInForce: { type: string; count: number }[];
+}
+
+export type PhotoStatus = 'stored' | 'queued' | 'analysing' | 'analysed' | 'failed' | 'not_analysed';
+
+export interface Photo {
+  id: string;
+  sessionId: string;
+  view: ViewId;
+  status: PhotoStatus;
+  statusReason: string | null;
+  width: number;
+  height: number;
+  contentType: string;
+  byteSize: number;
+  sha256: string;
+  createdAt: string;
+  /** A later retake of the same view replaced it. */
+  superseded: boolean;
+  quality: QualityResult | null;
+  pose: { yaw: number; pitch: number; roll: number } | null;
+  consistency: ConsistencyReport | null;
+}
+
+export interface PhotoSessionView {
+  view: ViewSpec;
+  /** The latest photo of this view, or null when it has not been taken. */
+  photo: Photo | null;
+  attempts: number;
+}
+
+export interface PhotoSession {
+  id: string;
+  patientId: string;
+  /** YYYY-MM-DD. */
+  visitDate: string;
+  locationId: string | null;
+  notes: string;
+  createdAt: string;
+  createdBy: string;
+  views: PhotoSessionView[];
+  /** Every required view has a passing photo. */
+  complete: boolean;
+  consistency: ConsistencyReport | null;
 }

@@ -7,6 +7,9 @@ import { Locations } from './locations.js';
 import { PatientFiles } from './patient-files.js';
 import type { PatientVault } from './patient-vault.js';
 import { PatientRecords } from './patients.js';
+import type { PhotoAnalysisJobs } from './photo-analysis.js';
+import { PhotoProtocols } from './photo-protocols.js';
+import { Photos } from './photos.js';
 import { Scope, type Caller } from './scope.js';
 import { Stats } from './stats.js';
 import { Users } from './users.js';
@@ -23,9 +26,11 @@ export class ClinicData {
   readonly locations: Locations;
   readonly stats: Stats;
   readonly audit: AuditTrail;
+  readonly photos: Photos;
+  readonly photoProtocol: PhotoProtocols;
   private readonly scope: Scope;
 
-  constructor(db: Db, auditLog: AuditLog, vault: PatientVault, caller: Caller) {
+  constructor(db: Db, auditLog: AuditLog, vault: PatientVault, photoAnalysis: PhotoAnalysisJobs, caller: Caller) {
     const scope = new Scope(db, auditLog, vault, caller);
     this.scope = scope;
     this.patients = new PatientRecords(scope);
@@ -35,6 +40,8 @@ export class ClinicData {
     this.locations = new Locations(scope);
     this.stats = new Stats(scope);
     this.audit = new AuditTrail(scope);
+    this.photos = new Photos(scope, this.patients, this.consents, photoAnalysis);
+    this.photoProtocol = new PhotoProtocols(scope);
   }
 
   /** The route-level gate: the same policy and audit as every repository method, checked before the body is read. */

@@ -202,10 +202,15 @@ export class ConsentRecords {
    * marketing). Throws a 403 consent-required problem naming what is missing.
    */
   async require(actor: Actor, patientId: string, purpose: Purpose, executor: Trx | Scope['db'] = this.scope.db): Promise<void> {
+    const decision = await this.check(actor, patientId, purpose, executor);
+    if (!decision.allowed) throw consentMissing(decision.reason);
+  }
+
+  /** The same decision as `require`, returned rather than thrown (e.g. to queue analysis only when allowed). */
+  async check(actor: Actor, patientId: string, purpose: Purpose, executor: Trx | Scope['db'] = this.scope.db): Promise<ConsentDecision> {
     const patient = await this.patients.row(actor, patientId, executor);
     const rows = await this.history(actor.organisationId, patientId, executor);
-    const decision = mayWeDo(purpose, { archived: patient.archived_at !== null, erased: patient.erased_at !== null }, rows.map(ConsentRecords.toRecord), new Date());
-    if (!decision.allowed) throw consentMissing(decision.reason);
+    return mayWeDo(purpose, { archived: patient.archived_at !== null, erased: patient.erased_at !== null }, rows.map(ConsentRecords.toRecord), new Date());
   }
 
   async record(patientId: string, input: { templateId: string; signedName: string; signature: string }): Promise<Consent> {

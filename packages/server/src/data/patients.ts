@@ -314,6 +314,21 @@ export class PatientRecords {
         .where('organisation_id', '=', actor.organisationId)
         .execute();
       await trx.updateTable('consent').set({ signed_name: '' }).where('patient_id', '=', id).execute();
+      // Face landmarks and measurements are biometric data: they go with the photos they came from.
+      await trx
+        .updateTable('photo')
+        .set({ landmarks: null, measurements: null, pose: null, quality: null, consistency: null, analysis_token: null })
+        .where('organisation_id', '=', actor.organisationId)
+        .where('patient_id', '=', id)
+        .execute();
+      await trx
+        .updateTable('photo')
+        .set({ status: 'not_analysed', status_reason: 'Not analysed: the patient record was erased.' })
+        .where('organisation_id', '=', actor.organisationId)
+        .where('patient_id', '=', id)
+        .where('status', 'in', ['queued', 'analysing'])
+        .execute();
+      await trx.updateTable('photo_session').set({ notes: '' }).where('organisation_id', '=', actor.organisationId).where('patient_id', '=', id).execute();
       return { result: undefined, target: { ...target, detail: { filesShredded: storageKeys.length } } };
     });
     await this.scope.vault.deleteBlobs(storageKeys);

@@ -6,6 +6,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | st
 /** Filled in by the database default when not given. */
 type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
+type NullableJson<T> = ColumnType<T | null, string | null, string | null>;
 
 export interface OrganisationTable {
   id: string;
@@ -140,6 +141,57 @@ export interface AuditEventTable {
   hash: string;
 }
 
+export interface PhotoProtocolTable {
+  organisation_id: string;
+  protocol: Json<unknown>;
+  updated_by: string;
+  updated_at: DefaultTimestamp;
+}
+
+export interface PhotoSessionTable {
+  id: string;
+  organisation_id: string;
+  patient_id: string;
+  /** ISO date text (YYYY-MM-DD). */
+  visit_date: ColumnType<string, string, string>;
+  location_id: string | null;
+  notes: string;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
+export type PhotoStatus = 'stored' | 'queued' | 'analysing' | 'analysed' | 'failed' | 'not_analysed';
+
+export interface PhotoTable {
+  id: string;
+  organisation_id: string;
+  patient_id: string;
+  session_id: string;
+  view: string;
+  status: PhotoStatus;
+  status_reason: string | null;
+  file_id: string;
+  thumbnail_file_id: string;
+  width: number;
+  height: number;
+  content_type: string;
+  byte_size: number;
+  sha256: string;
+  /** Changes with every analysis request; a job whose token is stale does nothing. */
+  analysis_token: string | null;
+  quality: NullableJson<unknown>;
+  quality_passed: boolean | null;
+  pose: NullableJson<unknown>;
+  measurements: NullableJson<unknown>;
+  landmarks: NullableJson<unknown>;
+  consistency: NullableJson<unknown>;
+  analysed_at: NullableTimestamp;
+  superseded_at: NullableTimestamp;
+  superseded_by: string | null;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   organisation: OrganisationTable;
   location: LocationTable;
@@ -151,4 +203,7 @@ export interface Database {
   patient_key: PatientKeyTable;
   patient_file: PatientFileTable;
   audit_event: AuditEventTable;
+  photo_protocol: PhotoProtocolTable;
+  photo_session: PhotoSessionTable;
+  photo: PhotoTable;
 }

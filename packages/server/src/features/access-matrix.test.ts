@@ -4,7 +4,7 @@
  * The route list comes from the app itself, so a new route without a case here fails this test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, isAllowed, type Role } from '@contour/domain';
+import { DEFAULT_PROTOCOL, ROLES, isAllowed, type Role } from '@contour/domain';
 import { ClinicData } from '../data/clinic-data.js';
 import type { ApiRoute } from '../plugins/auth.js';
 import {
@@ -24,6 +24,8 @@ interface Ids {
   fileId: string;
   userId: string;
   templateId: string;
+  sessionId: string;
+  photoId: string;
 }
 
 type Case = { body?: unknown; raw?: { bytes: Buffer; type: string }; query?: string };
@@ -68,6 +70,18 @@ function cases(ids: Ids, signature: string, jpeg: Buffer): Record<string, Case> 
     'GET /api/audit': { query: '?limit=5' },
     'GET /api/audit/verify': {},
     'GET /api/stats/overview': {},
+    'GET /api/stats/photo-compliance': { query: '?months=6' },
+    'GET /api/photo-protocol': {},
+    'PUT /api/photo-protocol': { body: DEFAULT_PROTOCOL },
+    'POST /api/patients/:patientId/photo-sessions': { body: { notes: 'matrix session' } },
+    'GET /api/patients/:patientId/photo-sessions': {},
+    'GET /api/photo-sessions/:sessionId': {},
+    'POST /api/photo-sessions/:sessionId/photos': { raw: { bytes: jpeg, type: 'image/jpeg' }, query: '?view=smile' },
+    'POST /api/photos/:photoId/analyse': {},
+    'GET /api/photos/:photoId': {},
+    'GET /api/photos/:photoId/image': {},
+    'GET /api/photos/:photoId/thumbnail': {},
+    'GET /api/photos/:photoId/landmarks': {},
   };
 }
 
@@ -77,6 +91,17 @@ async function send(client: Client, route: ApiRoute, ids: Ids, c: Case) {
   const url = fillPath(route.url, ids) + (c.query ?? '');
   if (c.raw) return client.request(route.method as 'POST', url, c.raw.bytes, { 'content-type': c.raw.type });
   return client.request(route.method as 'GET', url, route.method === 'GET' ? undefined : (c.body ?? {}));
+}
+
+/** Landmarks exist once the seeded photo is analysed (the upload queued it): wait for that, bounded. */
+async function analysed(owner: Client, photoId: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const status = (await owner.get(`/api/photos/${photoId}`)).json().status;
+    if (status === 'analysed') return;
+    if (status === 'failed') throw new Error('the seeded photo failed analysis');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the seeded photo was not analysed within 60 s');
 }
 
 describe('access matrix', () => {
@@ -97,11 +122,32 @@ describe('access matrix', () => {
       signedName: `${samplePatient.givenName} ${samplePatient.familyName}`,
       signature: await signatureDataUrl(),
     });
+    // AI-analysis consent too, so the analyse route answers 202 for the roles allowed it.
+    const aiTemplateId = templates.find((tpl: { type: string }) => tpl.type === 'ai_analysis').id;
+    await clinic.owner.post(`/api/patients/${patient.id}/consents`, {
+      templateId: aiTemplateId,
+      signedName: `${samplePatient.givenName} ${samplePatient.familyName}`,
+      signature: await signatureDataUrl(),
+    });
+    const session = (await clinic.owner.post(`/api/patients/${patient.id}/photo-sessions`, {})).json();
+    const photo = await clinic.owner.request('POST', `/api/photo-sessions/${session.id}/photos?view=frontal`, await fixture('faces/london-002-neutral.jpg'), {
+      'content-type': 'image/jpeg',
+    });
+    if (photo.statusCode !== 202) throw new Error(`seed photo upload failed: ${photo.body}`);
+    await analysed(clinic.owner, photo.json().id);
     const file = await clinic.owner.request('POST', `/api/patients/${patient.id}/files`, await fixture('faces/london-002-neutral.jpg'), {
       'content-type': 'image/jpeg',
     });
     const staff = await clinic.member('staff', 'Desk Person');
-    return { patientId: patient.id, consentId: consent.json().id, fileId: file.json().id, userId: staff.userId, templateId };
+    return {
+      patientId: patient.id,
+      consentId: consent.json().id,
+      fileId: file.json().id,
+      userId: staff.userId,
+      templateId,
+      sessionId: session.id,
+      photoId: photo.json().id,
+    };
   }
 
   beforeAll(async () => {
@@ -189,13 +235,15 @@ describe('access matrix', () => {
 
   it('the data layer itself refuses, whatever the route does', async () => {
     const analyst = (await t.services.db.selectFrom('app_user').select(['id', 'organisation_id']).where('role', '=', 'analyst').executeTakeFirstOrThrow());
-    const data = new ClinicData(t.services.db, t.services.auditLog, t.services.vault, {
+    const data = new ClinicData(t.services.db, t.services.auditLog, t.services.vault, t.services.photoAnalysis, {
       actor: { userId: analyst.id, organisationId: analyst.organisation_id, role: 'analyst' },
       sourceIp: null,
     });
     await expect(data.patients.get(ids.patientId)).rejects.toMatchObject({ status: 403 });
     await expect(data.files.list(ids.patientId)).rejects.toMatchObject({ status: 403 });
-    const nobody = new ClinicData(t.services.db, t.services.auditLog, t.services.vault, { actor: null, sourceIp: null });
+    await expect(data.photos.get(ids.photoId)).rejects.toMatchObject({ status: 403 });
+    await expect(data.photos.image(ids.photoId, 'image')).rejects.toMatchObject({ status: 403 });
+    const nobody = new ClinicData(t.services.db, t.services.auditLog, t.services.vault, t.services.photoAnalysis, { actor: null, sourceIp: null });
     await expect(nobody.patients.search({ q: '', includeArchived: false, limit: 5, offset: 0 })).rejects.toMatchObject({ status: 401 });
     const denied = await t.services.db
       .selectFrom('audit_event')
@@ -203,6 +251,6 @@ describe('access matrix', () => {
       .where('outcome', '=', 'denied')
       .where('actor_user_id', '=', analyst.id)
       .execute();
-    expect(denied.map((d) => d.event)).toEqual(expect.arrayContaining(['patient.read', 'patientFile.list']));
+    expect(denied.map((d) => d.event)).toEqual(expect.arrayContaining(['patient.read', 'patientFile.list', 'photo.read', 'photo.image.read']));
   });
 });

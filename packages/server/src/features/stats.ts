@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { problems } from '../http/schemas.js';
+import { PhotoCompliance, problems } from '../http/schemas.js';
 
 export const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -22,5 +22,19 @@ export const statsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => request.data.stats.overview(),
+  );
+
+  app.get(
+    '/api/stats/photo-compliance',
+    {
+      config: { action: 'stats.read' },
+      schema: {
+        tags: ['stats'],
+        summary: 'Per month: patients photographed, and how many had a session with every required view passing',
+        querystring: Type.Object({ months: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })) }, { additionalProperties: false }),
+        response: { 200: PhotoCompliance, ...problems(400, 401, 403) },
+      },
+    },
+    async (request) => request.data.stats.photoCompliance(request.query.months ?? 12),
   );
 };

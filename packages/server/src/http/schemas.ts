@@ -2,8 +2,20 @@
  * TypeBox contracts shared by the routes: one object drives request validation, response
  * serialisation (undeclared fields never leave the server) and the OpenAPI document.
  */
-import { Type, type TSchema } from 'typebox';
-import { ACQUISITION_CHANNELS, CONSENT_TYPES, PURPOSE_NAMES, ROLES, SEXES } from '@contour/domain';
+import { Type, type TNumber, type TSchema } from 'typebox';
+import {
+  ACQUISITION_CHANNELS,
+  CHECK_IDS,
+  CONSENT_TYPES,
+  CONSISTENCY_CHECK_IDS,
+  EXPRESSIONS,
+  PURPOSE_NAMES,
+  ROLES,
+  SEXES,
+  THRESHOLD_RANGES,
+  VIEW_IDS,
+  type QualityThresholds as QualityThresholdsType,
+} from '@contour/domain';
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const strict = { additionalProperties: false } as const;
@@ -247,3 +259,122 @@ export const ChainReport = Type.Object({
 
 export const Items = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) });
 export const PatientParams = Type.Object({ patientId: Id }, strict);
+
+// Clinical photography (docs/api-contract.md, "Photography").
+
+export const ViewId = Type.Enum(VIEW_IDS);
+const Degrees = (min: number, max: number) => Type.Number({ minimum: min, maximum: max });
+
+export const ViewSpec = Type.Object(
+  {
+    id: ViewId,
+    label: Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' }),
+    yaw: Degrees(-90, 90),
+    yawTolerance: Degrees(1, 45),
+    pitchTolerance: Degrees(1, 45),
+    rollTolerance: Degrees(1, 45),
+    expression: Type.Enum(EXPRESSIONS),
+    required: Type.Boolean(),
+  },
+  strict,
+);
+
+export const QualityThresholds = Type.Object(
+  Object.fromEntries(
+    Object.entries(THRESHOLD_RANGES).map(([name, [minimum, maximum]]) => [name, Type.Number({ minimum, maximum })]),
+  ) as Record<keyof QualityThresholdsType, TNumber>,
+  strict,
+);
+
+export const PhotoProtocol = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' }),
+    views: Type.Array(ViewSpec, { minItems: 1, maxItems: VIEW_IDS.length }),
+    thresholds: QualityThresholds,
+  },
+  strict,
+);
+
+export const QualityResult = Type.Object({
+  passed: Type.Boolean(),
+  checks: Type.Array(
+    Type.Object({
+      id: Type.Enum(CHECK_IDS),
+      passed: Type.Boolean(),
+      value: Nullable(Type.Number()),
+      threshold: Type.Union([Type.Number(), Type.Array(Type.Number(), { minItems: 2, maxItems: 2 })]),
+      message: Type.String(),
+    }),
+  ),
+});
+
+export const ConsistencyReport = Type.Object({
+  baselinePhotoId: Id,
+  checks: Type.Array(
+    Type.Object({
+      id: Type.Enum(CONSISTENCY_CHECK_IDS),
+      passed: Type.Boolean(),
+      value: Nullable(Type.Number()),
+      threshold: Type.Number(),
+      message: Type.String(),
+    }),
+  ),
+});
+
+export const Pose = Type.Object({ yaw: Type.Number(), pitch: Type.Number(), roll: Type.Number() });
+
+export const Photo = Type.Object({
+  id: Id,
+  sessionId: Id,
+  view: Type.String(),
+  status: Type.Enum(['stored', 'queued', 'analysing', 'analysed', 'failed', 'not_analysed']),
+  statusReason: Nullable(Type.String()),
+  width: Type.Integer(),
+  height: Type.Integer(),
+  contentType: Type.String(),
+  byteSize: Type.Integer(),
+  sha256: Type.String(),
+  createdAt: DateTime,
+  superseded: Type.Boolean(),
+  quality: Nullable(QualityResult),
+  pose: Nullable(Pose),
+  consistency: Nullable(ConsistencyReport),
+});
+
+export const PhotoSession = Type.Object({
+  id: Id,
+  patientId: Id,
+  visitDate: Type.String(),
+  locationId: Nullable(Type.String()),
+  notes: Type.String(),
+  createdAt: DateTime,
+  createdBy: Id,
+  views: Type.Array(Type.Object({ view: ViewSpec, photo: Nullable(Photo), attempts: Type.Integer() })),
+  complete: Type.Boolean(),
+  consistency: Nullable(ConsistencyReport),
+});
+
+export const PhotoSessionCreate = Type.Object(
+  {
+    visitDate: Type.Optional(IsoDate),
+    locationId: Type.Optional(Nullable(Id)),
+    notes: Type.Optional(Text(2000)),
+  },
+  strict,
+);
+
+export const PhotoLandmarks = Type.Object({
+  width: Type.Integer(),
+  height: Type.Integer(),
+  landmarks: Type.Array(Type.Array(Type.Number(), { minItems: 3, maxItems: 3 })),
+  box: Type.Array(Type.Number(), { minItems: 4, maxItems: 4 }),
+});
+
+export const PhotoCompliance = Type.Object({
+  items: Type.Array(
+    Type.Object({ month: Type.String(), patientsPhotographed: Type.Integer(), compliant: Type.Integer(), share: Type.Number() }),
+  ),
+});
+
+export const SessionParams = Type.Object({ sessionId: Id }, strict);
+export const PhotoParams = Type.Object({ photoId: Id }, strict);

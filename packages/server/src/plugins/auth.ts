@@ -10,6 +10,7 @@ import type { ActiveSession, SessionStore } from '../auth/sessions.js';
 import { ClinicData } from '../data/clinic-data.js';
 import type { AuditLog } from '../data/audit-log.js';
 import type { PatientVault } from '../data/patient-vault.js';
+import type { PhotoAnalysisJobs } from '../data/photo-analysis.js';
 import type { Db } from '../db/database.js';
 import { forbidden, unauthorized } from '../errors.js';
 
@@ -67,6 +68,7 @@ export interface AuthDeps {
   db: Db;
   auditLog: AuditLog;
   vault: PatientVault;
+  photoAnalysis: PhotoAnalysisJobs;
   sessions: SessionStore;
   secureCookies: 'auto' | boolean;
   sessionMaxSeconds: number;
@@ -109,7 +111,7 @@ export function registerAuth(app: FastifyInstance, deps: AuthDeps): void {
     const config = request.routeOptions.config;
     const token = request.cookies[SESSION_COOKIE];
     request.session = token ? await deps.sessions.resolve(token) : null;
-    request.data = new ClinicData(deps.db, deps.auditLog, deps.vault, {
+    request.data = new ClinicData(deps.db, deps.auditLog, deps.vault, deps.photoAnalysis, {
       actor: request.session?.actor ?? null,
       sourceIp: request.ip,
     });

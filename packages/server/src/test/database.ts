@@ -5,6 +5,8 @@ import { migrateToLatest, openDatabase, type Db } from '../db/database.js';
 export interface TestDatabase {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** The PostgreSQL database's URL (for pg-boss); null on PGlite. */
+  url: string | null;
   migrate(): ReturnType<typeof migrateToLatest>;
   close(): Promise<void>;
 }
@@ -18,7 +20,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   if (!serverUrl) {
     const handle = await openDatabase({ databaseUrl: null, pgliteDir: null });
     await migrateToLatest(handle.db);
-    return { ...handle, migrate: () => migrateToLatest(handle.db) };
+    return { ...handle, url: null, migrate: () => migrateToLatest(handle.db) };
   }
   const name = `contour_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -31,6 +33,7 @@ export async function openTestDatabase(): Promise<TestDatabase> {
   await migrateToLatest(handle.db);
   return {
     ...handle,
+    url: url.toString(),
     migrate: () => migrateToLatest(handle.db),
     async close() {
       await handle.close();

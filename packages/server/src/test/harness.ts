@@ -12,7 +12,8 @@ import type { Role } from '@contour/domain';
 import { buildApp } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { createClinic } from '../data/clinics.js';
-import { createServices, type Services } from '../services.js';
+import { lazyFaceFinder } from '../jobs/face-finder.js';
+import { createServices, startServices, stopServices, type Services } from '../services.js';
 import { FileBlobStore } from '../storage/blob-store.js';
 import { openTestDatabase } from './database.js';
 
@@ -29,15 +30,21 @@ export async function createTestContour(overrides: Partial<Config> = {}): Promis
   const database = await openTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'contour-test-'));
   // Every test client signs in from the same address; the rate limit has a test of its own.
-  const config = loadConfig({}, { dataDir, webRoot: null, logLevel: 'silent', loginAttemptsPerMinute: 1000, ...overrides });
-  const services = createServices(config, database.db, database.kind, new FileBlobStore(join(dataDir, 'files')), randomBytes(32));
+  // One face-model worker, started only if the file analyses a photo; pg-boss on the test's own database.
+  const config = loadConfig(
+    {},
+    { dataDir, webRoot: null, logLevel: 'silent', loginAttemptsPerMinute: 1000, databaseUrl: database.url, visionWorkers: 1, ...overrides },
+  );
+  const services = createServices(config, database.db, database.kind, new FileBlobStore(join(dataDir, 'files')), randomBytes(32), lazyFaceFinder(1));
   const app = await buildApp(services);
+  await startServices(services, app.log);
   return {
     app,
     services,
     dataDir,
     async close() {
       await app.close();
+      await stopServices(services);
       await database.close();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -27,7 +27,7 @@ export function ConsentsPanel({ patient }: { patient: Patient }) {
   const history = [...(consents.data?.items ?? [])].sort((a, b) => b.signedAt.localeCompare(a.signedAt));
 
   return (
-    <section className="card" aria-labelledby="consents-heading" data-testid="consents-panel">
+    <section className="card" id="consents" aria-labelledby="consents-heading" data-testid="consents-panel">
       <div className="section-header">
         <h2 id="consents-heading">Consents</h2>
         {mayRecord && !recording && (

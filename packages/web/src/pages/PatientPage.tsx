@@ -1,11 +1,12 @@
-import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { useEffect, useState } from 'react';
+import { Link, useLocation, useParams } from 'react-router-dom';
 import { ageOn, type MedicalHistory } from '@contour/domain/patient';
 import { api } from '../api';
 import { ConsentsPanel } from '../components/ConsentsPanel';
 import { EraseSection } from '../components/EraseSection';
 import { FilesPanel } from '../components/FilesPanel';
 import { PatientForm } from '../components/PatientForm';
+import { PhotosPanel } from '../components/PhotosPanel';
 import { ProblemMessage } from '../components/Problem';
 import { formatDate, formatDateTime, fullName } from '../format';
 import { useResource, useSubmission } from '../hooks';
@@ -26,6 +27,15 @@ function PatientRecord({ patientId }: { patientId: string }) {
   const [editing, setEditing] = useState(false);
   const archive = useSubmission();
   const [erasedFiles, setErasedFiles] = useState<number | null>(null);
+  const { hash } = useLocation();
+  const loaded = patient.data !== null;
+
+  // Links such as "open the patient's consents" point at a panel; scroll to it once the record is shown.
+  useEffect(() => {
+    if (!loaded || !hash) return;
+    const frame = window.requestAnimationFrame(() => document.getElementById(hash.slice(1))?.scrollIntoView());
+    return () => window.cancelAnimationFrame(frame);
+  }, [loaded, hash]);
 
   if (patient.error && !patient.data) {
     return (
@@ -121,6 +131,7 @@ function PatientRecord({ patientId }: { patientId: string }) {
       {session.can('consent.read') && (
         <ConsentsPanel key={`${record.archived}-${record.erased}`} patient={record} />
       )}
+      {session.can('photo.read') && !record.erased && <PhotosPanel patient={record} />}
       {session.can('patientFile.read') && !record.erased && <FilesPanel patientId={record.id} />}
       {session.can('patient.erase') && !record.erased && (
         <EraseSection
