@@ -10,6 +10,7 @@ import { signIn, seedClinic, startBenchContour } from './bench/clinic.mjs';
 import { CONNECTIONS, measureAuditContention, measureComponents, measureLoad } from './bench/load.mjs';
 import { probePostgres } from './bench/postgres.mjs';
 import { DB_LABEL, findProblems, renderReport, renderSummary } from './bench/report.mjs';
+import { measurePhotos, renderPhotos } from './bench/photos.mjs';
 import { measureSearch } from './bench/search.mjs';
 import { measureStartup } from './bench/startup.mjs';
 import { Resources, sleep } from './bench/util.mjs';
@@ -153,6 +154,15 @@ async function main() {
   }
   for (const kind of kinds) await attempt(kind, (r) => benchDatabase(kind, r));
 
+  log(`${stamp()} Photo analysis: latency, worker throughput, server reads while 50 photos are analysed`);
+  const photoContour = await startBenchContour(resources, 'pglite');
+  let photos;
+  try {
+    photos = await measurePhotos({ contour: photoContour, log });
+  } finally {
+    await photoContour.close();
+  }
+
   const run = {
     date: new Date(),
     machine,
@@ -161,11 +171,12 @@ async function main() {
     settings: SETTINGS,
     seconds: (performance.now() - began) / 1000,
     results: Object.fromEntries(Object.entries(results).filter(([kind]) => !failed[kind])),
+    photos,
   };
   clearInterval(sampler);
   machine.loadAverageEnd = os.loadavg();
   machine.loadMax = Math.max(...loadSamples, machine.loadAverage[0], machine.loadAverageEnd[0]);
-  await writeFile(REPORT, renderReport(run));
+  await writeFile(REPORT, renderReport(run) + renderPhotos(run.photos));
   // The raw figures, for comparing runs: BENCH_JSON=/some/file.json npm run bench
   if (process.env.BENCH_JSON) await writeFile(process.env.BENCH_JSON, `${JSON.stringify(run, null, 2)}\n`);
   log(`\n${renderSummary(run)}`);

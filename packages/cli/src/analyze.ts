@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_PROTOCOL } from '@contour/domain';
-import { FaceLandmarker, ImageRejected, LandmarkPool, analyzePhoto, type FaceFinder } from '@contour/vision';
+import { FaceLandmarker, ImageRejected, LandmarkPool, analyzeImage, decodePhoto } from '@contour/vision';
 import type { Output } from './commands.js';
 
 export interface AnalyzeOptions {
@@ -36,13 +36,14 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeOptions | string {
 export async function analyze(options: AnalyzeOptions, output: Output): Promise<number> {
   // Several images: worker threads on the spare cores; one image: no worker start-up to pay for.
   const pool = options.files.length > 2 ? await LandmarkPool.start() : null;
-  const finder: FaceFinder = pool ?? (await FaceLandmarker.load());
+  const landmarker = pool ? null : await FaceLandmarker.load();
   let failures = 0;
   try {
     const results = await Promise.all(
       options.files.map(async (file) => {
         try {
-          const analysis = await analyzePhoto(await readFile(file), options.view, finder);
+          const image = await decodePhoto(await readFile(file));
+          const analysis = pool ? await pool.analyze(image, options.view) : await analyzeImage(image, options.view, landmarker as FaceLandmarker);
           return {
             file,
             width: analysis.width,

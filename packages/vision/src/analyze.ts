@@ -1,9 +1,8 @@
 /**
- * One photo, end to end: decode → landmarks → measurements → the protocol's verdict. The JSON shape is
+ * One decoded photo: landmarks → measurements → the protocol's verdict. The JSON shape is
  * what `contour analyze --json` prints and what the server stores with each photo.
  */
 import { DEFAULT_PROTOCOL, evaluatePhoto, findView, type PhotoMeasurements, type PhotoProtocol, type QualityResult } from '@contour/domain';
-import { decodePhoto } from './image.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
 import { measurePhoto } from './measure.js';
 
@@ -37,8 +36,4 @@ export async function analyzeImage(image: RgbImage, viewId: string, finder: Face
     measurements,
     quality: evaluatePhoto(view, protocol.thresholds, measurements),
   };
-}
-
-export async function analyzePhoto(bytes: Uint8Array, viewId: string, finder: FaceFinder, protocol: PhotoProtocol = DEFAULT_PROTOCOL): Promise<PhotoAnalysis> {
-  return analyzeImage(await decodePhoto(bytes), viewId, finder, protocol);
 }

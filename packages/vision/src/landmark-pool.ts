@@ -1,16 +1,20 @@
 /**
- * Face landmarks on worker threads, so a busy analysis queue never blocks the server's event loop.
- * Requests queue here and go to the first idle worker; each worker handles one image at a time.
+ * Face landmarks and whole photo analyses on worker threads, so a busy analysis queue never blocks the
+ * server's event loop. Requests queue here and go to the first idle worker; each worker handles one image at a time.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { FaceFinder } from './analyze.js';
+import { DEFAULT_PROTOCOL, type PhotoProtocol } from '@contour/domain';
+import type { FaceFinder, PhotoAnalysis } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
 import type { WorkerReply, WorkerRequest } from './landmark-worker.js';
 
+type Task = { kind: 'detect' } | { kind: 'analyze'; viewId: string; protocol: PhotoProtocol };
+
 interface Job {
   image: RgbImage;
-  resolve(faces: DetectedFace[]): void;
+  task: Task;
+  resolve(result: DetectedFace[] | PhotoAnalysis): void;
   reject(error: Error): void;
 }
 
@@ -63,9 +67,18 @@ export class LandmarkPool implements FaceFinder {
   }
 
   detect(image: RgbImage): Promise<DetectedFace[]> {
+    return this.submit(image, { kind: 'detect' }) as Promise<DetectedFace[]>;
+  }
+
+  /** The whole analysis of one photo (landmarks, measurements, checks) inside a worker. */
+  analyze(image: RgbImage, viewId: string, protocol: PhotoProtocol = DEFAULT_PROTOCOL): Promise<PhotoAnalysis> {
+    return this.submit(image, { kind: 'analyze', viewId, protocol }) as Promise<PhotoAnalysis>;
+  }
+
+  private submit(image: RgbImage, task: Task): Promise<DetectedFace[] | PhotoAnalysis> {
     if (this.closed) return Promise.reject(new Error('the landmark pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ image, resolve, reject });
+      this.queue.push({ image, task, resolve, reject });
       this.dispatch();
     });
   }
@@ -78,7 +91,7 @@ export class LandmarkPool implements FaceFinder {
       slot.busy = job;
       // Transfer a private copy of the pixels: the caller's buffer stays usable and nothing is copied twice.
       const data = job.image.data.slice();
-      const request: WorkerRequest = { id: this.nextId++, image: { data, width: job.image.width, height: job.image.height } };
+      const request: WorkerRequest = { id: this.nextId++, ...job.task, image: { data, width: job.image.width, height: job.image.height } };
       slot.worker.postMessage(request, [data.buffer]);
     }
   }
@@ -86,7 +99,7 @@ export class LandmarkPool implements FaceFinder {
   private settle(slot: Slot, message: WorkerReply): void {
     const job = slot.busy;
     slot.busy = null;
-    if (job && message.type === 'result') job.resolve(message.faces);
+    if (job && message.type === 'result') job.resolve(message.result);
     else if (job && message.type === 'error') job.reject(new Error(message.error));
     this.dispatch();
   }

@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeImage } from './analyze.js';
 import { decodePhoto } from './image.js';
 import { FaceLandmarker } from './landmarks.js';
 import { LandmarkPool } from './landmark-pool.js';
@@ -73,6 +74,15 @@ describe('landmark worker pool', () => {
     expect(results[0]![0]!.landmarks[MESH.noseTip]).toEqual(direct[0]!.landmarks[MESH.noseTip]);
     // The caller's pixels are untouched by the transfer to the worker.
     expect(images[0]!.data.length).toBe(images[0]!.width * images[0]!.height * 3);
+  });
+
+  it('runs whole analyses in the workers with the same verdict as in-thread analysis', async () => {
+    const image = await decodePhoto(await fixture('faces/london-001-smiling.jpg'));
+    const inWorker = await pool.analyze(image, 'frontal');
+    const inThread = await analyzeImage(image, 'frontal', await FaceLandmarker.load());
+    expect(inWorker.quality).toEqual(inThread.quality);
+    expect(inWorker.quality.checks.find((c) => c.id === 'expression')?.passed).toBe(false);
+    expect((await pool.analyze(image, 'smile')).quality.checks.find((c) => c.id === 'expression')?.passed).toBe(true);
   });
 
   it('refuses work after closing', async () => {

@@ -6,7 +6,7 @@
  * re-deliveries are harmless. Photos left 'queued' or 'analysing' by a stop are queued again at start.
  */
 import { compareWithBaseline, type Actor, type ConsistencyBasis, type ConsistencyReport, type PhotoProtocol } from '@contour/domain';
-import { ImageRejected, analyzeImage, decodePhoto, interPupilDistance, landmarkBounds, type PhotoAnalysis } from '@contour/vision';
+import { ImageRejected, decodePhoto, interPupilDistance, landmarkBounds, type PhotoAnalysis } from '@contour/vision';
 import type { Db } from '../db/database.js';
 import { Problem } from '../errors.js';
 import type { FaceFinderProvider } from '../jobs/face-finder.js';
@@ -206,7 +206,7 @@ export class PhotoAnalysisJobs {
       const protocol = protocolForView(await protocolFor(this.db, organisationId), photo.view);
       const { bytes } = await this.vault.read(organisationId, photo.patient_id, photo.file_id);
       const image = await decodePhoto(bytes);
-      const analysis = await analyzeImage(image, photo.view, await this.faces.get(), protocol);
+      const analysis = await (await this.faces.get()).analyze(image, photo.view, protocol);
       const measurements = storedMeasurements(analysis);
       const pose = analysis.face ? analysis.face.pose : null;
       let consistency: ConsistencyReport | null = null;

@@ -4,10 +4,10 @@
  * lazily, on the first photo they analyse.
  */
 import { availableParallelism } from 'node:os';
-import { LandmarkPool, type FaceFinder } from '@contour/vision';
+import { LandmarkPool } from '@contour/vision';
 
 export interface FaceFinderProvider {
-  get(): Promise<FaceFinder>;
+  get(): Promise<LandmarkPool>;
   close(): Promise<void>;
 }
 
