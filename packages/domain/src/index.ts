@@ -4,5 +4,6 @@ export * from './patient.js';
 export * from './audit-chain.js';
 export * from './consent-templates.js';
 export * from './photo-protocol.js';
+export * from './face-analysis.js';
 export * from './photo-consistency.js';
 export * from './photo-compliance.js';
