@@ -77,6 +77,9 @@ describe('photo protocol', () => {
     expect(check({ smileScore: 0.1 }, smile, 'expression')?.message).toMatch(/full smile/);
     expect(check({ frownScore: 0.8 }, findView(DEFAULT_PROTOCOL, 'frown') as ViewSpec, 'expression')?.passed).toBe(true);
     expect(check({ browRaiseScore: 0.1 }, findView(DEFAULT_PROTOCOL, 'brow_raise') as ViewSpec, 'expression')?.message).toMatch(/raise their eyebrows/);
+    // The dynamic views' limits come from the clinic's thresholds, like every other check.
+    const frown = findView(DEFAULT_PROTOCOL, 'frown') as ViewSpec;
+    expect(evaluatePhoto(frown, { ...t, minFrownScore: 0.3 }, { ...good, frownScore: 0.4 }).checks.find((c) => c.id === 'expression')).toMatchObject({ passed: true, threshold: 0.3 });
   });
 
   it('fails every face check, saying why, when there is not exactly one face', () => {

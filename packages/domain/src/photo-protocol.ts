@@ -68,6 +68,9 @@ export interface QualityThresholds {
   /** Expression model scores, 0–1. */
   minSmileScore: number;
   maxNeutralSmileScore: number;
+  /** Evidence for the dynamic views (see PhotoMeasurements), 0–1. */
+  minFrownScore: number;
+  minBrowRaiseScore: number;
 }
 
 export interface PhotoProtocol {
@@ -117,6 +120,8 @@ export const DEFAULT_PROTOCOL: PhotoProtocol = {
     minFaceWidthPx: 300,
     minSmileScore: 0.5,
     maxNeutralSmileScore: 0.6,
+    minFrownScore: 0.5,
+    minBrowRaiseScore: 0.5,
   },
 };
 
@@ -224,53 +229,54 @@ function poseCheck(id: 'yaw' | 'pitch' | 'roll', measured: number | null, expect
   return { id, passed, value: round(measured, 1), threshold: tolerance, message };
 }
 
+interface ExpressionRule {
+  score: (m: PhotoMeasurements) => number;
+  limit: (t: QualityThresholds) => number;
+  /** True when the score must stay at or below the limit (a neutral face), false when it must reach it. */
+  atMost: boolean;
+  confirmed: string;
+  ask: string;
+}
+
+const EXPRESSION_RULES: Record<Expression, ExpressionRule> = {
+  neutral: {
+    score: (m) => m.smileScore ?? 0,
+    limit: (t) => t.maxNeutralSmileScore,
+    atMost: true,
+    confirmed: 'Neutral expression.',
+    ask: 'Ask the patient to relax their expression: lips together, no smile.',
+  },
+  smile: {
+    score: (m) => m.smileScore ?? 0,
+    limit: (t) => t.minSmileScore,
+    atMost: false,
+    confirmed: 'Full smile.',
+    ask: 'Ask the patient for a full smile, showing their teeth.',
+  },
+  frown: {
+    score: (m) => m.frownScore ?? 0,
+    limit: (t) => t.minFrownScore,
+    atMost: false,
+    confirmed: 'Frown shows the glabellar lines.',
+    ask: 'Ask the patient to frown hard, drawing their brows together.',
+  },
+  brow_raise: {
+    score: (m) => m.browRaiseScore ?? 0,
+    limit: (t) => t.minBrowRaiseScore,
+    atMost: false,
+    confirmed: 'Brows raised.',
+    ask: 'Ask the patient to raise their eyebrows as high as they can.',
+  },
+};
+
 function expressionCheck(expected: Expression, m: PhotoMeasurements, t: QualityThresholds): QualityCheck {
-  const unmeasured = { id: 'expression' as const, passed: false, value: null };
-  if (m.smileScore === null) return { ...unmeasured, threshold: t.minSmileScore, message: 'Could not be measured: no single face found.' };
-  switch (expected) {
-    case 'neutral': {
-      const passed = m.smileScore <= t.maxNeutralSmileScore;
-      return {
-        id: 'expression',
-        passed,
-        value: round(m.smileScore),
-        threshold: t.maxNeutralSmileScore,
-        message: passed ? 'Neutral expression.' : 'Ask the patient to relax their expression: lips together, no smile.',
-      };
-    }
-    case 'smile': {
-      const passed = m.smileScore >= t.minSmileScore;
-      return {
-        id: 'expression',
-        passed,
-        value: round(m.smileScore),
-        threshold: t.minSmileScore,
-        message: passed ? 'Full smile.' : 'Ask the patient for a full smile, showing their teeth.',
-      };
-    }
-    case 'frown': {
-      const score = m.frownScore ?? 0;
-      const passed = score >= 0.5;
-      return {
-        id: 'expression',
-        passed,
-        value: round(score),
-        threshold: 0.5,
-        message: passed ? 'Frown shows the glabellar lines.' : 'Ask the patient to frown hard, drawing their brows together.',
-      };
-    }
-    case 'brow_raise': {
-      const score = m.browRaiseScore ?? 0;
-      const passed = score >= 0.5;
-      return {
-        id: 'expression',
-        passed,
-        value: round(score),
-        threshold: 0.5,
-        message: passed ? 'Brows raised.' : 'Ask the patient to raise their eyebrows as high as they can.',
-      };
-    }
-  }
+  const rule = EXPRESSION_RULES[expected];
+  const threshold = rule.limit(t);
+  // The expression scores exist only when a single face was measured (smileScore stands for all of them).
+  if (m.smileScore === null) return { id: 'expression', passed: false, value: null, threshold, message: 'Could not be measured: no single face found.' };
+  const score = rule.score(m);
+  const passed = rule.atMost ? score <= threshold : score >= threshold;
+  return { id: 'expression', passed, value: round(score), threshold, message: passed ? rule.confirmed : rule.ask };
 }
 
 /** Every check for one photo of one view; the photo passes only if all do. */
@@ -388,6 +394,8 @@ export const THRESHOLD_RANGES: Record<ThresholdName, [number, number]> = {
   minFaceWidthPx: [16, 20_000],
   minSmileScore: [0, 1],
   maxNeutralSmileScore: [0, 1],
+  minFrownScore: [0, 1],
+  minBrowRaiseScore: [0, 1],
 };
 
 /**

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, skipBrowserTests, startClinic, type TestClinic } from './helpers.js';
+import { launchBrowser, skipBrowserTests, startClinic, tabletContext, watchedPage, type TestClinic } from './helpers.js';
 
 const OWNER = { name: 'Dr Olivia Owner', email: 'owner@example.test', password: 'correct horse battery' };
 const FRONT_DESK = { name: 'Fran Desk', email: 'frontdesk@example.test', password: 'front desk password 1' };
@@ -25,10 +25,8 @@ describe.skipIf(skipBrowserTests)('clinic flow in Chromium', () => {
   beforeAll(async () => {
     clinic = await startClinic();
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1024, height: 768 }, baseURL: clinic.url });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    context = await tabletContext(browser, clinic.url);
+    page = await watchedPage(context, pageErrors, 10_000);
   });
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startContour } from '../../server/src/server.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -41,6 +41,19 @@ export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> 
       ...extraArgs,
     ],
   });
+}
+
+/** A 10-inch tablet's viewport on the clinic's server. */
+export function tabletContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1024, height: 768 }, baseURL });
+}
+
+/** A page whose script errors are collected in `errors`, so every suite can assert there were none. */
+export async function watchedPage(context: BrowserContext, errors: string[], timeoutMs: number): Promise<Page> {
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeoutMs);
+  page.on('pageerror', (error) => errors.push(error.message));
+  return page;
 }
 
 export interface TestClinic {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core';
 import { writePortraitY4m } from './fake-camera.js';
-import { launchBrowser, skipBrowserTests, startClinic, type TestClinic } from './helpers.js';
+import { launchBrowser, skipBrowserTests, startClinic, tabletContext, watchedPage, type TestClinic } from './helpers.js';
 
 const FACES = fileURLToPath(new URL('../../../fixtures/faces/', import.meta.url));
 const NEUTRAL = join(FACES, 'london-001-neutral.jpg');
@@ -109,10 +109,8 @@ describe.skipIf(skipBrowserTests)('clinical photography in Chromium', () => {
   beforeAll(async () => {
     clinic = await startClinic();
     browser = await launchBrowser();
-    context = await browser.newContext({ viewport: { width: 1024, height: 768 }, baseURL: clinic.url });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    context = await tabletContext(browser, clinic.url);
+    page = await watchedPage(context, pageErrors, 15_000);
     const setup = await context.request.post('/api/setup', {
       data: { clinicName: 'Studio Clinic', locationName: 'Main street', owner: OWNER },
     });
@@ -237,12 +235,10 @@ describe.skipIf(skipBrowserTests)('clinical photography in Chromium', () => {
       '--use-fake-ui-for-media-stream',
       `--use-file-for-fake-video-capture=${video}`,
     ]);
-    const cameraContext = await cameraBrowser.newContext({ viewport: { width: 1024, height: 768 }, baseURL: clinic.url });
+    const cameraContext = await tabletContext(cameraBrowser, clinic.url);
     await cameraContext.grantPermissions(['camera'], { origin: clinic.url });
     const cameraApi = await signIn(cameraContext);
-    const cameraTab = await cameraContext.newPage();
-    cameraTab.setDefaultTimeout(15_000);
-    cameraTab.on('pageerror', (error) => pageErrors.push(error.message));
+    const cameraTab = await watchedPage(cameraContext, pageErrors, 15_000);
     return { browser: cameraBrowser, page: cameraTab, api: cameraApi };
   }
 

@@ -11,10 +11,15 @@ import type { Db } from '../db/database.js';
 import { badRequest } from '../errors.js';
 import type { Scope, Trx } from './scope.js';
 
-/** The clinic's own protocol, or the default. Internal: callers have authorized already. */
+/**
+ * The clinic's own protocol, or the default. A protocol saved before a threshold existed takes that
+ * threshold's default. Internal: callers have authorized already.
+ */
 export async function protocolFor(executor: Db | Trx, organisationId: string): Promise<PhotoProtocol> {
   const row = await executor.selectFrom('photo_protocol').select('protocol').where('organisation_id', '=', organisationId).executeTakeFirst();
-  return row ? (row.protocol as PhotoProtocol) : DEFAULT_PROTOCOL;
+  if (!row) return DEFAULT_PROTOCOL;
+  const stored = row.protocol as PhotoProtocol;
+  return { ...stored, thresholds: { ...DEFAULT_PROTOCOL.thresholds, ...stored.thresholds } };
 }
 
 /**
