@@ -22,6 +22,7 @@ export default defineConfig({
       '@contour/domain/consent': domainModule('consent'),
       '@contour/domain/patient': domainModule('patient'),
       '@contour/domain/photo-protocol': domainModule('photo-protocol'),
+      '@contour/domain/face-mesh': domainModule('face-mesh'),
       '@contour/domain/photo-consistency': domainModule('photo-consistency'),
       '@contour/vision/face-result': visionModule('face-result'),
       '@contour/vision/measure': visionModule('measure'),

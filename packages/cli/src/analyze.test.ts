@@ -39,6 +39,27 @@ describe('contour analyze', () => {
     expect(result.face.box).toHaveLength(4);
     expect(result.face.expression.label).toEqual(expect.any(String));
     for (const check of result.quality.checks) expect(Object.keys(check).sort()).toEqual(['id', 'message', 'passed', 'threshold', 'value']);
+    // Facial analysis of the frontal view: scale from the iris, measurements with units and methods, zone findings.
+    expect(result.scale).toMatchObject({ mmPerPx: expect.any(Number), method: expect.stringMatching(/iris/), uncertainty: 0.05 });
+    const ipd = result.measurements.find((m: { id: string }) => m.id === 'interpupillary_distance');
+    expect(ipd).toMatchObject({ unit: 'mm', method: expect.any(String) });
+    expect(ipd.value).toBeGreaterThan(50);
+    expect(ipd.value).toBeLessThan(75);
+    expect(result.notMeasurable.map((n: { id: string }) => n.id)).toContain('chin_projection');
+    const glabella = result.zones.find((z: { id: string }) => z.id === 'glabella');
+    expect(glabella).toMatchObject({ side: 'centre', scale: expect.stringMatching(/AI photo estimate/), view: 'frontal', expression: 'rest' });
+    expect(glabella.polygon.length).toBeGreaterThan(3);
+    expect(glabella.severity).toBeGreaterThanOrEqual(0);
+    expect(glabella.severity).toBeLessThanOrEqual(4);
+  });
+
+  it('gives no facial geometry for a non-frontal view, and says why', async () => {
+    const c = capture();
+    expect(await analyze({ files: [fixture('london-001-smiling.jpg')], view: 'smile', json: true }, c.output)).toBe(0);
+    const result = JSON.parse(c.out.join(''));
+    expect(result.scale).toBeNull();
+    expect(result.measurements).toEqual([]);
+    expect(result.notMeasurable[0].reason).toMatch(/needs the frontal view/);
   });
 
   it('analyses several images (an array), and reports unreadable files with a non-zero exit', async () => {

@@ -1,11 +1,24 @@
 /**
  * `contour analyze IMAGE... [--view frontal] [--json]`: the photo protocol's checks on files, offline.
- * With --json it prints one object per image (an array when there are several) in the shape later
- * features extend: { file, width, height, face: { box, landmarks, pose, expression }, quality }.
+ * With --json it prints one object per image (an array when there are several):
+ * { file, width, height, face: { box, landmarks, pose, expression }, quality, and for the frontal view the
+ * facial analysis: scale, measurements, notMeasurable, zones: [{ id, side, polygon, indicators, severity,
+ * confidence, scale }] }.
  */
 import { readFile } from 'node:fs/promises';
-import { DEFAULT_PROTOCOL } from '@contour/domain';
-import { FaceLandmarker, ImageRejected, LandmarkPool, analyzeImage, decodePhoto } from '@contour/vision';
+import { DEFAULT_PROTOCOL, severityEstimator } from '@contour/domain';
+import {
+  FaceLandmarker,
+  ImageRejected,
+  LandmarkPool,
+  addFacialGeometry,
+  analyzeImage,
+  decodePhoto,
+  interPupilDistance,
+  zoneFindings,
+  type PhotoAnalysis,
+  type RgbImage,
+} from '@contour/vision';
 import type { Output } from './commands.js';
 
 export interface AnalyzeOptions {
@@ -33,6 +46,19 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeOptions | string {
   return { files, view, json };
 }
 
+/**
+ * Scale, measurements and zone findings for a frontal photo (AI estimates, labelled as such in each zone's
+ * scale name); other views say why they have none.
+ */
+async function facialAnalysis(analysis: PhotoAnalysis, image: RgbImage, finder: FaceLandmarker | LandmarkPool) {
+  const { geometry } = await addFacialGeometry(analysis, image, finder);
+  const zones =
+    analysis.face && geometry.zones.length > 0
+      ? zoneFindings(image, geometry.zones, interPupilDistance(analysis.face.landmarks), analysis.view, 'rest', severityEstimator())
+      : [];
+  return { scale: geometry.scale, measurements: geometry.measurements, notMeasurable: geometry.notMeasurable, zones };
+}
+
 export async function analyze(options: AnalyzeOptions, output: Output): Promise<number> {
   // Several images: worker threads on the spare cores; one image: no worker start-up to pay for.
   const pool = options.files.length > 2 ? await LandmarkPool.start() : null;
@@ -43,7 +69,8 @@ export async function analyze(options: AnalyzeOptions, output: Output): Promise<
       options.files.map(async (file) => {
         try {
           const image = await decodePhoto(await readFile(file));
-          const analysis = pool ? await pool.analyze(image, options.view) : await analyzeImage(image, options.view, landmarker as FaceLandmarker);
+          const finder = pool ?? (landmarker as FaceLandmarker);
+          const analysis = pool ? await pool.analyze(image, options.view) : await analyzeImage(image, options.view, finder);
           return {
             file,
             width: analysis.width,
@@ -51,6 +78,7 @@ export async function analyze(options: AnalyzeOptions, output: Output): Promise<
             face: analysis.face,
             faces: analysis.faces,
             quality: analysis.quality,
+            ...(await facialAnalysis(analysis, image, finder)),
           };
         } catch (error) {
           failures += 1;

@@ -7,3 +7,6 @@ export * from './photo-protocol.js';
 export * from './face-analysis.js';
 export * from './photo-consistency.js';
 export * from './photo-compliance.js';
+export * from './face-mesh.js';
+export * from './face-geometry.js';
+export * from './severity.js';

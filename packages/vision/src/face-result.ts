@@ -2,7 +2,10 @@
  * Human's face result → Contour's DetectedFace. Pure and browser-safe: the server's workers and the
  * browser's guided capture map results the same way, so live feedback and stored checks agree.
  */
+import type { Point3 } from '@contour/domain/face-mesh';
 import { MESH } from './mesh.js';
+
+export type { Point3 };
 
 export interface RgbImage {
   /** Interleaved 8-bit RGB, row by row, no padding. */
@@ -10,8 +13,6 @@ export interface RgbImage {
   width: number;
   height: number;
 }
-
-export type Point3 = [number, number, number];
 
 export interface Pose {
   /** Degrees; > 0 when the patient has turned to their left (showing the right cheek). */

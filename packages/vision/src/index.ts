@@ -5,4 +5,6 @@ export { FaceLandmarker } from './landmarks.js';
 export * from './measure.js';
 export * from './mesh.js';
 export * from './analyze.js';
+export * from './geometry.js';
+export * from './skin.js';
 export * from './landmark-pool.js';
