@@ -23,6 +23,7 @@ export default defineConfig({
       '@contour/domain/patient': domainModule('patient'),
       '@contour/domain/photo-protocol': domainModule('photo-protocol'),
       '@contour/domain/face-mesh': domainModule('face-mesh'),
+      '@contour/domain/face-analysis': domainModule('face-analysis'),
       '@contour/domain/photo-consistency': domainModule('photo-consistency'),
       '@contour/vision/face-result': visionModule('face-result'),
       '@contour/vision/measure': visionModule('measure'),

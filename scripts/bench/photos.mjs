@@ -4,7 +4,8 @@ import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { FaceLandmarker, LandmarkPool, analyzeImage, decodePhoto } from '@contour/vision';
+import { severityEstimator } from '@contour/domain';
+import { FaceLandmarker, LandmarkPool, addFacialGeometry, analyzeImage, decodePhoto, interPupilDistance, zoneFindings } from '@contour/vision';
 import { seedClinic, signIn } from './clinic.mjs';
 import { fmt, median, percentile, ratio } from './util.mjs';
 
@@ -96,6 +97,38 @@ export async function measurePhotos({ contour, log }) {
   };
   log(`  analysis p50 ${fmt(results.latency.fullP50)} ms vs landmarks alone ${fmt(results.latency.rawP50)} ms`);
 
+  // 1b. Facial analysis of a frontal photo: quality analysis + flip-averaged geometry + zone findings,
+  // against the landmark call alone; memory as the growth of heap + buffers over one job.
+  const facial = [];
+  const facialRaw = [];
+  const memory = [];
+  for (const [i, file] of files.slice(0, 23).entries()) {
+    const image = await decodePhoto(await readFile(file));
+    const before = process.memoryUsage();
+    const t0 = performance.now();
+    const analysis = await analyzeImage(image, 'frontal', landmarker);
+    const { geometry } = await addFacialGeometry(analysis, image, landmarker);
+    zoneFindings(image, geometry.zones, interPupilDistance(analysis.face.landmarks), 'frontal', 'rest', severityEstimator());
+    const t1 = performance.now();
+    const after = process.memoryUsage();
+    await landmarker.detect(image);
+    const t2 = performance.now();
+    if (i < 3) continue;
+    facial.push(t1 - t0);
+    facialRaw.push(t2 - t1);
+    memory.push((after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 1024 / 1024);
+  }
+  results.facial = {
+    p50: percentile(facial, 50),
+    p95: percentile(facial, 95),
+    rawP50: percentile(facialRaw, 50),
+    rawP95: percentile(facialRaw, 95),
+    memoryP50: percentile(memory, 50),
+    memoryP95: percentile(memory, 95),
+    imageMiB: (1350 * 1350 * 3) / 1024 / 1024,
+  };
+  log(`  facial analysis p50 ${fmt(results.facial.p50)} ms vs landmarks alone ${fmt(results.facial.rawP50)} ms`);
+
   // 2. Throughput on worker threads: every photo submitted at once.
   results.throughput = {};
   for (const workers of [1, 2]) {
@@ -185,6 +218,17 @@ Photos: ${r.source}. Analysis = decode (sharp) + face landmarks (Human on tfjs w
 | landmark call alone (baseline) | ${fmt(l.rawP50)} ms | ${fmt(l.rawP95)} ms |
 | full ÷ landmarks | **${ratio(l.fullP50, l.rawP50, 2)}** | ${ratio(l.fullP95, l.rawP95, 2)} |
 | decode alone | ${fmt(l.decodeP50)} ms | |
+
+Facial analysis of a frontal photo (issue 4): the quality analysis above, plus a second detection on the mirror image (flip-averaged landmarks), the scale, measurements, symmetry and zone map, and the skin indicators and severity estimates of every zone; one thread, 20 photos after 3 warm-up.
+
+| Figure | p50 | p95 |
+| --- | ---: | ---: |
+| full facial analysis per photo | **${fmt(r.facial.p50)} ms** | ${fmt(r.facial.p95)} ms |
+| landmark call alone (baseline) | ${fmt(r.facial.rawP50)} ms | ${fmt(r.facial.rawP95)} ms |
+| facial analysis ÷ landmarks | **${ratio(r.facial.p50, r.facial.rawP50)}** | ${ratio(r.facial.p95, r.facial.rawP95)} |
+| memory per job (growth of JS heap + buffers over one job, before garbage collection) | ${fmt(r.facial.memoryP50)} MiB | ${fmt(r.facial.memoryP95)} MiB |
+
+For scale, one decoded 1350×1350 RGB photo is ${fmt(r.facial.imageMiB)} MiB. The skin indicators dominate the added time (each zone is resampled, masked and filtered at three scales in JavaScript).
 
 Throughput, all photos submitted at once to the worker pool (decoding on the main thread; landmarks, measurements and checks in the workers): **${fmt(r.throughput[1])} photos/s** on one worker, **${fmt(r.throughput[2])} photos/s** on two workers (both cores busy; ${ratio(r.throughput[2], r.throughput[1], 2)}).
 

@@ -7,18 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_PROTOCOL, severityEstimator } from '@contour/domain';
-import {
-  FaceLandmarker,
-  ImageRejected,
-  LandmarkPool,
-  addFacialGeometry,
-  analyzeImage,
-  decodePhoto,
-  interPupilDistance,
-  zoneFindings,
-  type PhotoAnalysis,
-  type RgbImage,
-} from '@contour/vision';
+import { FaceLandmarker, ImageRejected, LandmarkPool, analyzeImage, decodePhoto, facialFindings } from '@contour/vision';
 import type { Output } from './commands.js';
 
 export interface AnalyzeOptions {
@@ -46,19 +35,6 @@ export function parseAnalyzeArgs(args: string[]): AnalyzeOptions | string {
   return { files, view, json };
 }
 
-/**
- * Scale, measurements and zone findings for a frontal photo (AI estimates, labelled as such in each zone's
- * scale name); other views say why they have none.
- */
-async function facialAnalysis(analysis: PhotoAnalysis, image: RgbImage, finder: FaceLandmarker | LandmarkPool) {
-  const { geometry } = await addFacialGeometry(analysis, image, finder);
-  const zones =
-    analysis.face && geometry.zones.length > 0
-      ? zoneFindings(image, geometry.zones, interPupilDistance(analysis.face.landmarks), analysis.view, 'rest', severityEstimator())
-      : [];
-  return { scale: geometry.scale, measurements: geometry.measurements, notMeasurable: geometry.notMeasurable, zones };
-}
-
 export async function analyze(options: AnalyzeOptions, output: Output): Promise<number> {
   // Several images: worker threads on the spare cores; one image: no worker start-up to pay for.
   const pool = options.files.length > 2 ? await LandmarkPool.start() : null;
@@ -78,7 +54,8 @@ export async function analyze(options: AnalyzeOptions, output: Output): Promise<
             face: analysis.face,
             faces: analysis.faces,
             quality: analysis.quality,
-            ...(await facialAnalysis(analysis, image, finder)),
+            // Facial analysis (AI estimates, labelled as such in each zone's scale name); other views say why they have none.
+            ...(await facialFindings(analysis, image, finder, severityEstimator())),
           };
         } catch (error) {
           failures += 1;

@@ -10,3 +10,4 @@ export * from './photo-compliance.js';
 export * from './face-mesh.js';
 export * from './face-geometry.js';
 export * from './severity.js';
+export * from './agreement.js';

@@ -23,7 +23,7 @@ const EXPECTED: Record<Role, Action[]> = {
     'patientFile.read', 'patientFile.upload',
     'user.read', 'user.manage', 'location.read', 'location.manage', 'organisation.read',
     'audit.read', 'audit.verify', 'stats.read',
-    'photo.read', 'photo.capture', 'photoProtocol.manage',
+    'photo.read', 'photo.capture', 'photoProtocol.manage', 'analysis.read',
   ],
   admin: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive', 'patient.erase',
@@ -32,7 +32,7 @@ const EXPECTED: Record<Role, Action[]> = {
     'patientFile.read', 'patientFile.upload',
     'user.read', 'user.manage', 'location.read', 'location.manage', 'organisation.read',
     'audit.read', 'audit.verify', 'stats.read',
-    'photo.read', 'photo.capture', 'photoProtocol.manage',
+    'photo.read', 'photo.capture', 'photoProtocol.manage', 'analysis.read',
   ],
   clinician: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive',
@@ -40,7 +40,7 @@ const EXPECTED: Record<Role, Action[]> = {
     'consent.read', 'consent.record', 'consent.withdraw', 'consentTemplate.read',
     'patientFile.read', 'patientFile.upload',
     'user.read', 'location.read', 'organisation.read', 'stats.read', 'clinical.sign',
-    'photo.read', 'photo.capture',
+    'photo.read', 'photo.capture', 'analysis.read', 'analysis.grade',
   ],
   staff: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive',
@@ -130,6 +130,11 @@ describe('policy: the grant table', () => {
       expect(isAllowed('staff', action), action).toBe(false);
       expect(isAllowed('analyst', action), action).toBe(false);
     }
+  });
+
+  it('facial analysis: owners, admins and clinicians read it; only clinicians grade', () => {
+    expect(ROLES.filter((role) => isAllowed(role, 'analysis.read')).sort()).toEqual(['admin', 'clinician', 'owner']);
+    expect(ROLES.filter((role) => isAllowed(role, 'analysis.grade'))).toEqual(['clinician']);
   });
 
   it('every action in ACTIONS is granted to somebody', () => {

@@ -46,6 +46,8 @@ export const ACTIONS = [
   'photo.read',
   'photo.capture',
   'photoProtocol.manage',
+  'analysis.read',
+  'analysis.grade',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -65,8 +67,8 @@ const everyPatientAction: Action[] = [
   'patientFile.upload',
 ];
 
-/** Clinical photography: taking, viewing and analysing photos (owners, administrators, clinicians). */
-const photography: Action[] = ['photo.read', 'photo.capture'];
+/** Clinical photography: taking, viewing and analysing photos, reading facial analyses (owners, administrators, clinicians). */
+const photography: Action[] = ['photo.read', 'photo.capture', 'analysis.read'];
 
 const management: Action[] = [
   'patient.erase',
@@ -86,7 +88,8 @@ const management: Action[] = [
  * The grant table. Owners and administrators run the practice but do not sign clinical decisions;
  * only clinicians (with a registration number) do. Front desk handles registration, intake and
  * consents but neither clinical notes, patient files nor photos. Analysts see aggregates only.
- * Owners and administrators set the clinic's photo protocol.
+ * Owners and administrators set the clinic's photo protocol. Only clinicians grade facial zones
+ * (`analysis.grade`): a grade is a clinical judgement.
  */
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   owner: new Set([...everyPatientAction, ...photography, ...management]),
@@ -99,6 +102,7 @@ const GRANTS: Record<Role, ReadonlySet<Action>> = {
     'organisation.read',
     'stats.read',
     'clinical.sign',
+    'analysis.grade',
   ]),
   staff: new Set([
     'patient.search',

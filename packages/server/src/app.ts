@@ -13,6 +13,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Problem, notFound } from './errors.js';
+import { analysisRoutes } from './features/analysis.js';
 import { auditRoutes } from './features/audit.js';
 import { authRoutes } from './features/auth.js';
 import { consentRoutes } from './features/consents.js';
@@ -85,6 +86,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(auditRoutes);
   await app.register(statsRoutes);
   await app.register(photoRoutes);
+  await app.register(analysisRoutes);
   // Public, cacheable files for in-browser face landmarks (outside /api).
   await app.register(visionAssetRoutes);
 

@@ -7,4 +7,5 @@ export * from './mesh.js';
 export * from './analyze.js';
 export * from './geometry.js';
 export * from './skin.js';
+export * from './facial-analysis.js';
 export * from './landmark-pool.js';

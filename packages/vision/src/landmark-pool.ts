@@ -7,14 +7,15 @@ import { Worker } from 'node:worker_threads';
 import { DEFAULT_PROTOCOL, type PhotoProtocol } from '@contour/domain';
 import type { FaceFinder, PhotoAnalysis } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
-import type { WorkerReply, WorkerRequest } from './landmark-worker.js';
+import type { FaceAnalysisResult } from './facial-analysis.js';
+import type { WorkerReply, WorkerRequest, WorkerResult } from './landmark-worker.js';
 
-type Task = { kind: 'detect' } | { kind: 'analyze'; viewId: string; protocol: PhotoProtocol };
+type Task = { kind: 'detect' } | { kind: 'analyze' | 'analyzeFace'; viewId: string; protocol: PhotoProtocol };
 
 interface Job {
   image: RgbImage;
   task: Task;
-  resolve(result: DetectedFace[] | PhotoAnalysis): void;
+  resolve(result: WorkerResult): void;
   reject(error: Error): void;
 }
 
@@ -75,7 +76,16 @@ export class LandmarkPool implements FaceFinder {
     return this.submit(image, { kind: 'analyze', viewId, protocol }) as Promise<PhotoAnalysis>;
   }
 
-  private submit(image: RgbImage, task: Task): Promise<DetectedFace[] | PhotoAnalysis> {
+  /**
+   * The whole analysis and, for a frontal photo, its facial findings (scale, measurements, zone findings with
+   * the default severity table) inside a worker: the extra mirror-image detection and the zones' pixel work
+   * stay off the caller's event loop too.
+   */
+  analyzeFace(image: RgbImage, viewId: string, protocol: PhotoProtocol = DEFAULT_PROTOCOL): Promise<FaceAnalysisResult> {
+    return this.submit(image, { kind: 'analyzeFace', viewId, protocol }) as Promise<FaceAnalysisResult>;
+  }
+
+  private submit(image: RgbImage, task: Task): Promise<WorkerResult> {
     if (this.closed) return Promise.reject(new Error('the landmark pool is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ image, task, resolve, reject });

@@ -1,33 +1,47 @@
 /**
  * A worker thread that owns one face model instance. The pool sends RGB pixels (transferred, not copied)
  * and gets back landmarks, or a whole photo analysis (landmarks, pixel measurements and the protocol's
- * checks), so none of that work runs on the server's event loop. The model's fetch override and memory
+ * checks; with `analyzeFace`, also a frontal photo's facial geometry and zone findings), so none of that work runs on the server's event loop. The model's fetch override and memory
  * stay inside this thread.
  */
 import { parentPort } from 'node:worker_threads';
-import type { PhotoProtocol } from '@contour/domain';
+import { severityEstimator, type PhotoProtocol } from '@contour/domain';
 import { analyzeImage, type PhotoAnalysis } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
+import { FACIAL_ANALYSIS_VIEWS, facialFindings, type FaceAnalysisResult } from './facial-analysis.js';
 import { FaceLandmarker } from './landmarks.js';
 
 export type WorkerRequest =
   | { id: number; kind: 'detect'; image: RgbImage }
-  | { id: number; kind: 'analyze'; image: RgbImage; viewId: string; protocol: PhotoProtocol };
+  | { id: number; kind: 'analyze'; image: RgbImage; viewId: string; protocol: PhotoProtocol }
+  | { id: number; kind: 'analyzeFace'; image: RgbImage; viewId: string; protocol: PhotoProtocol };
+export type WorkerResult = DetectedFace[] | PhotoAnalysis | FaceAnalysisResult;
 export type WorkerReply =
   | { type: 'ready'; backend: string }
   | { type: 'failed'; error: string }
-  | { type: 'result'; id: number; result: DetectedFace[] | PhotoAnalysis }
+  | { type: 'result'; id: number; result: WorkerResult }
   | { type: 'error'; id: number; error: string };
 
 const port = parentPort;
 if (!port) throw new Error('landmark-worker must run in a worker thread');
 const reply = (message: WorkerReply): void => port.postMessage(message);
 
+/** The photo analysis and, for a frontal photo, its facial findings (geometry and zone findings), all in this thread. */
+async function analyzeFace(landmarker: FaceLandmarker, image: RgbImage, viewId: string, protocol: PhotoProtocol): Promise<FaceAnalysisResult> {
+  const analysis = await analyzeImage(image, viewId, landmarker, protocol);
+  const facial = FACIAL_ANALYSIS_VIEWS.includes(viewId) ? await facialFindings(analysis, image, landmarker, severityEstimator()) : null;
+  return { analysis, facial };
+}
+
 try {
   const landmarker = await FaceLandmarker.load();
   port.on('message', (request: WorkerRequest) => {
-    const work: Promise<DetectedFace[] | PhotoAnalysis> =
-      request.kind === 'detect' ? landmarker.detect(request.image) : analyzeImage(request.image, request.viewId, landmarker, request.protocol);
+    const work: Promise<WorkerResult> =
+      request.kind === 'detect'
+        ? landmarker.detect(request.image)
+        : request.kind === 'analyze'
+          ? analyzeImage(request.image, request.viewId, landmarker, request.protocol)
+          : analyzeFace(landmarker, request.image, request.viewId, request.protocol);
     work.then(
       (result) => reply({ type: 'result', id: request.id, result }),
       (error: unknown) => reply({ type: 'error', id: request.id, error: error instanceof Error ? error.message : String(error) }),

@@ -55,7 +55,7 @@ export function withQuery(path: string, query: Query): string {
 }
 
 interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   json?: unknown;
   /** A raw body (file upload); its type is sent as the content type. */
   blob?: Blob;
@@ -136,6 +136,7 @@ export async function getBlob(path: string, signal?: AbortSignal): Promise<Blob>
 export const api = {
   get: <T>(path: string, signal?: AbortSignal) => request<T>(path, signal ? { signal } : {}),
   post: <T>(path: string, json?: unknown) => request<T>(path, { method: 'POST', json: json ?? {} }),
+  put: <T>(path: string, json: unknown) => request<T>(path, { method: 'PUT', json }),
   patch: <T>(path: string, json: unknown) => request<T>(path, { method: 'PATCH', json }),
   upload: <T>(path: string, blob: Blob) => request<T>(path, { method: 'POST', blob }),
 };

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import type { Action } from '@contour/domain/policy';
 import { Layout, NotAllowed } from './components/Layout';
+import { AnalysisPage } from './pages/AnalysisPage';
 import { AuditPage } from './pages/AuditPage';
 import { GuidedCapturePage } from './pages/GuidedCapturePage';
 import { NewPatientPage } from './pages/NewPatientPage';
@@ -79,6 +80,7 @@ function App() {
             <Route path="patients/new" element={<Allowed anyOf={['patient.create']}><NewPatientPage /></Allowed>} />
             <Route path="patients/:patientId" element={<Allowed anyOf={['patient.read']}><PatientPage /></Allowed>} />
             <Route path="patients/:patientId/photos/:sessionId" element={<Allowed anyOf={['photo.read']}><PhotoSessionPage /></Allowed>} />
+            <Route path="patients/:patientId/photos/:sessionId/analysis/:photoId" element={<Allowed anyOf={['analysis.read']}><AnalysisPage /></Allowed>} />
             <Route path="overview" element={<Allowed anyOf={['stats.read']}><OverviewPage /></Allowed>} />
             <Route path="users" element={<Allowed anyOf={['user.manage']}><UsersPage /></Allowed>} />
             <Route path="settings" element={<Allowed anyOf={['location.manage', 'consentTemplate.manage']}><SettingsPage /></Allowed>} />

@@ -7,6 +7,7 @@ import type { ConsentType, Purpose } from '@contour/domain/consent';
 import type { AcquisitionChannel, MedicalHistory, Sex } from '@contour/domain/patient';
 import type { ConsistencyReport } from '@contour/domain/photo-consistency';
 import type { QualityResult, ViewId, ViewSpec } from '@contour/domain/photo-protocol';
+import type { Measurement, NotMeasurable, PixelScale, Side, ZoneFinding, ZoneId } from '@contour/domain/face-analysis';
 
 export type { PhotoProtocol, QualityCheck, QualityResult, QualityThresholds, ViewId, ViewSpec } from '@contour/domain/photo-protocol';
 /** A frontal photo compared with the patient's first compliant frontal photo (the baseline). */
@@ -201,4 +202,48 @@ export interface PhotoSession {
   /** Every required view has a passing photo. */
   complete: boolean;
   consistency: ConsistencyReport | null;
+}
+
+export type {
+  Measurement,
+  NotMeasurable,
+  PixelScale,
+  PopulationRange,
+  Side,
+  ZoneFinding,
+  ZoneId,
+  ZoneIndicators,
+} from '@contour/domain/face-analysis';
+
+/** A clinician's 0–4 grade of one zone and side of a photo (one per clinician; re-grading replaces it). */
+export interface ZoneGrade {
+  zoneId: ZoneId;
+  side: Side;
+  grade: 0 | 1 | 2 | 3 | 4;
+  /** Graded with the patient in the room, or from the photo. */
+  modality: 'live' | 'photo';
+  scale: string;
+  gradedBy: string;
+  gradedByName: string;
+  gradedAt: string;
+}
+
+/** The facial analysis of an analysed frontal photo, in the stored (upright) image's pixels. */
+export interface FacialAnalysis {
+  photoId: string;
+  width: number;
+  height: number;
+  /** 478 MediaPipe face-mesh points, [x, y, z] in image pixels. */
+  landmarks: [number, number, number][];
+  scale: PixelScale | null;
+  measurements: Measurement[];
+  notMeasurable: NotMeasurable[];
+  zones: ZoneFinding[];
+  grades: ZoneGrade[];
+}
+
+/** Quadratic-weighted Cohen's kappa between the AI estimate and clinicians' grades; null when n < 2 or no variance. */
+export interface GradingAgreement {
+  overall: { kappa: number | null; n: number };
+  zones: { zoneId: ZoneId; kappa: number | null; n: number }[];
 }

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { AuditLog } from './audit-log.js';
 import { AuditTrail } from './audit-trail.js';
 import { ConsentRecords } from './consents.js';
+import { FacialAnalyses } from './facial-analyses.js';
 import { Locations } from './locations.js';
 import { PatientFiles } from './patient-files.js';
 import type { PatientVault } from './patient-vault.js';
@@ -28,6 +29,7 @@ export class ClinicData {
   readonly audit: AuditTrail;
   readonly photos: Photos;
   readonly photoProtocol: PhotoProtocols;
+  readonly analysis: FacialAnalyses;
   private readonly scope: Scope;
 
   constructor(db: Db, auditLog: AuditLog, vault: PatientVault, photoAnalysis: PhotoAnalysisJobs, caller: Caller) {
@@ -42,6 +44,7 @@ export class ClinicData {
     this.audit = new AuditTrail(scope);
     this.photos = new Photos(scope, this.patients, this.consents, photoAnalysis);
     this.photoProtocol = new PhotoProtocols(scope);
+    this.analysis = new FacialAnalyses(scope);
   }
 
   /** The route-level gate: the same policy and audit as every repository method, checked before the body is read. */

@@ -314,12 +314,18 @@ export class PatientRecords {
         .where('organisation_id', '=', actor.organisationId)
         .execute();
       await trx.updateTable('consent').set({ signed_name: '' }).where('patient_id', '=', id).execute();
-      // Face landmarks and measurements are biometric data: they go with the photos they came from.
+      // Face landmarks, measurements and facial analyses are biometric data: they go with the photos they came from.
       await trx
         .updateTable('photo')
-        .set({ landmarks: null, measurements: null, pose: null, quality: null, consistency: null, analysis_token: null })
+        .set({ landmarks: null, measurements: null, pose: null, quality: null, consistency: null, facial_analysis: null, analysis_token: null })
         .where('organisation_id', '=', actor.organisationId)
         .where('patient_id', '=', id)
+        .execute();
+      // Clinicians' zone grades of those photos go with them.
+      await trx
+        .deleteFrom('zone_grade')
+        .where('organisation_id', '=', actor.organisationId)
+        .where('photo_id', 'in', (eb) => eb.selectFrom('photo').select('photo.id').where('photo.organisation_id', '=', actor.organisationId).where('photo.patient_id', '=', id))
         .execute();
       await trx
         .updateTable('photo')

@@ -1,7 +1,9 @@
 /**
  * Photo analysis, off the request path. An upload (or a re-analysis request) sets the photo to 'queued'
  * with a fresh token and queues a job carrying ids only; the job decrypts the photo, runs the face model
- * and the protocol's checks, compares a frontal photo with the patient's baseline, and stores the results.
+ * and the protocol's checks, compares a frontal photo with the patient's baseline, and stores the results;
+ * for a frontal photo also its facial analysis (scale, measurements, what is not measurable, zone findings),
+ * computed in the same worker (`LandmarkPool.analyzeFace`) so none of it runs on the event loop.
  * A job whose token is no longer the photo's (a newer request came in) does nothing, so duplicates and
  * re-deliveries are harmless. Photos left 'queued' or 'analysing' by a stop are queued again at start.
  */
@@ -206,7 +208,7 @@ export class PhotoAnalysisJobs {
       const protocol = protocolForView(await protocolFor(this.db, organisationId), photo.view);
       const { bytes } = await this.vault.read(organisationId, photo.patient_id, photo.file_id);
       const image = await decodePhoto(bytes);
-      const analysis = await (await this.faces.get()).analyze(image, photo.view, protocol);
+      const { analysis, facial } = await (await this.faces.get()).analyzeFace(image, photo.view, protocol);
       const measurements = storedMeasurements(analysis);
       const pose = analysis.face ? analysis.face.pose : null;
       let consistency: ConsistencyReport | null = null;
@@ -225,6 +227,7 @@ export class PhotoAnalysisJobs {
           measurements: JSON.stringify(measurements ?? analysis.measurements),
           landmarks: analysis.face ? JSON.stringify({ box: analysis.face.box, landmarks: analysis.face.landmarks }) : null,
           consistency: consistency ? JSON.stringify(consistency) : null,
+          facial_analysis: facial ? JSON.stringify(facial) : null,
           analysed_at: new Date(),
         },
         'success',
@@ -232,6 +235,7 @@ export class PhotoAnalysisJobs {
           passed: analysis.quality.passed,
           faces: analysis.faces,
           failedChecks: analysis.quality.checks.filter((c) => !c.passed).map((c) => c.id),
+          ...(facial ? { facialAnalysis: { zones: facial.zones.length, measurements: facial.measurements.length } } : {}),
           ...(consistency ? { baselinePhotoId: consistency.baselinePhotoId, consistent: consistency.checks.every((c) => c.passed) } : {}),
         },
       );

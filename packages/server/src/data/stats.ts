@@ -1,5 +1,14 @@
 import { sql } from 'kysely';
-import { monthsEnding, photoCompliance, type MonthlyCompliance, type SessionPhotos } from '@contour/domain';
+import {
+  ZONE_IDS,
+  monthsEnding,
+  photoCompliance,
+  weightedKappa,
+  type MonthlyCompliance,
+  type SessionPhotos,
+  type ZoneFinding,
+  type ZoneId,
+} from '@contour/domain';
 import { protocolFor } from './photo-protocols.js';
 import type { Scope } from './scope.js';
 
@@ -10,6 +19,14 @@ export interface Overview {
   newByMonth: { month: string; count: number }[];
   consentsInForce: { type: string; count: number }[];
 }
+
+export interface GradingAgreement {
+  overall: { kappa: number | null; n: number };
+  zones: { zoneId: ZoneId; kappa: number | null; n: number }[];
+}
+
+/** The AI's 0–4 severity as a grade: rounded to the nearest whole grade, within the scale. */
+export const aiGrade = (severity: number): number => Math.min(4, Math.max(0, Math.round(severity)));
 
 export class Stats {
   constructor(private readonly scope: Scope) {}
@@ -99,5 +116,54 @@ export class Stats {
     const items = photoCompliance([...sessions.values()], protocol.views.filter((v) => v.required).map((v) => v.id), range);
     await this.scope.record(actor, 'R', 'stats.photoCompliance', { detail: { months } });
     return { items };
+  }
+
+  /**
+   * Agreement between the AI severity estimates and clinicians' grades: quadratic-weighted kappa over
+   * [AI grade, clinician grade] pairs, one pair per clinician grade of a zone the AI estimated, per zone (both
+   * sides together) and overall. Zones graded only where the AI has no estimate count n = 0.
+   */
+  async gradingAgreement(): Promise<GradingAgreement> {
+    const actor = await this.scope.authorize('stats.read', 'stats.gradingAgreement');
+    const org = actor.organisationId;
+    const grades = await this.scope.db
+      .selectFrom('zone_grade')
+      .innerJoin('photo', 'photo.id', 'zone_grade.photo_id')
+      .select(['zone_grade.photo_id as photoId', 'zone_grade.zone_id as zoneId', 'zone_grade.side as side', 'zone_grade.grade as grade'])
+      .where('zone_grade.organisation_id', '=', org)
+      .where('photo.organisation_id', '=', org)
+      .where('photo.facial_analysis', 'is not', null)
+      .execute();
+    const photoIds = [...new Set(grades.map((g) => g.photoId))];
+    const photos =
+      photoIds.length === 0
+        ? []
+        : await this.scope.db
+            .selectFrom('photo')
+            .select(['id', sql<ZoneFinding[] | null>`facial_analysis -> 'zones'`.as('zones')])
+            .where('organisation_id', '=', org)
+            .where('id', 'in', photoIds)
+            .execute();
+    const severities = new Map<string, number | null>();
+    for (const photo of photos) {
+      for (const zone of photo.zones ?? []) severities.set(`${photo.id}/${zone.id}/${zone.side}`, zone.severity);
+    }
+    const overall: [number, number][] = [];
+    const byZone = new Map<string, [number, number][]>();
+    for (const g of grades) {
+      const pairs = byZone.get(g.zoneId) ?? [];
+      byZone.set(g.zoneId, pairs);
+      const severity = severities.get(`${g.photoId}/${g.zoneId}/${g.side}`);
+      if (typeof severity !== 'number') continue;
+      const pair: [number, number] = [aiGrade(severity), g.grade];
+      pairs.push(pair);
+      overall.push(pair);
+    }
+    const zones = ZONE_IDS.filter((id) => byZone.has(id)).map((zoneId) => {
+      const pairs = byZone.get(zoneId) ?? [];
+      return { zoneId, kappa: weightedKappa(pairs), n: pairs.length };
+    });
+    await this.scope.record(actor, 'R', 'stats.gradingAgreement', { detail: { n: overall.length } });
+    return { overall: { kappa: weightedKappa(overall), n: overall.length }, zones };
   }
 }

@@ -185,11 +185,28 @@ export interface PhotoTable {
   measurements: NullableJson<unknown>;
   landmarks: NullableJson<unknown>;
   consistency: NullableJson<unknown>;
+  /** A frontal photo's facial analysis (scale, measurements, notMeasurable, zones); null for other views. */
+  facial_analysis: ColumnType<unknown, string | null | undefined, string | null>;
   analysed_at: NullableTimestamp;
   superseded_at: NullableTimestamp;
   superseded_by: string | null;
   created_by: string;
   created_at: DefaultTimestamp;
+}
+
+export type GradeModality = 'live' | 'photo';
+
+export interface ZoneGradeTable {
+  id: string;
+  organisation_id: string;
+  photo_id: string;
+  zone_id: string;
+  side: string;
+  grade: number;
+  modality: GradeModality;
+  scale: string;
+  graded_by: string;
+  graded_at: DefaultTimestamp;
 }
 
 export interface Database {
@@ -206,4 +223,5 @@ export interface Database {
   photo_protocol: PhotoProtocolTable;
   photo_session: PhotoSessionTable;
   photo: PhotoTable;
+  zone_grade: ZoneGradeTable;
 }

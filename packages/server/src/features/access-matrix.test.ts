@@ -82,6 +82,9 @@ function cases(ids: Ids, signature: string, jpeg: Buffer): Record<string, Case> 
     'GET /api/photos/:photoId/image': {},
     'GET /api/photos/:photoId/thumbnail': {},
     'GET /api/photos/:photoId/landmarks': {},
+    'GET /api/photos/:photoId/analysis': {},
+    'PUT /api/photos/:photoId/grades': { body: { zoneId: 'forehead', side: 'centre', grade: 2, modality: 'photo' } },
+    'GET /api/stats/grading-agreement': {},
   };
 }
 
@@ -209,10 +212,14 @@ describe('access matrix', () => {
 
   it("another clinic's ids answer 404 and leak nothing", async () => {
     const owner = clinicB.owner;
+    // Routes an owner may not use (grading is for clinicians) are tried by clinic B's clinician.
+    const clinicianB = (await clinicB.member('clinician')).client;
     const leaks: string[] = [];
     for (const route of t.app.apiRoutes) {
       if (!route.url.includes(':')) continue;
-      const response = await send(owner, route, ids, table[`${route.method} ${route.url}`] as Case);
+      const action = route.access.action;
+      const client = action !== undefined && !isAllowed('owner', action) ? clinicianB : owner;
+      const response = await send(client, route, ids, table[`${route.method} ${route.url}`] as Case);
       if (response.statusCode !== 404) leaks.push(`${route.method} ${route.url} → ${response.statusCode}`);
       if (/Amelia|Hart|Desk Person/.test(response.body)) leaks.push(`${route.method} ${route.url} leaked a name`);
     }
@@ -243,6 +250,8 @@ describe('access matrix', () => {
     await expect(data.files.list(ids.patientId)).rejects.toMatchObject({ status: 403 });
     await expect(data.photos.get(ids.photoId)).rejects.toMatchObject({ status: 403 });
     await expect(data.photos.image(ids.photoId, 'image')).rejects.toMatchObject({ status: 403 });
+    await expect(data.analysis.get(ids.photoId)).rejects.toMatchObject({ status: 403 });
+    await expect(data.analysis.grade(ids.photoId, { zoneId: 'forehead', side: 'centre', grade: 1, modality: 'live' })).rejects.toMatchObject({ status: 403 });
     const nobody = new ClinicData(t.services.db, t.services.auditLog, t.services.vault, t.services.photoAnalysis, { actor: null, sourceIp: null });
     await expect(nobody.patients.search({ q: '', includeArchived: false, limit: 5, offset: 0 })).rejects.toMatchObject({ status: 401 });
     const denied = await t.services.db
@@ -251,6 +260,6 @@ describe('access matrix', () => {
       .where('outcome', '=', 'denied')
       .where('actor_user_id', '=', analyst.id)
       .execute();
-    expect(denied.map((d) => d.event)).toEqual(expect.arrayContaining(['patient.read', 'patientFile.list', 'photo.read', 'photo.image.read']));
+    expect(denied.map((d) => d.event)).toEqual(expect.arrayContaining(['patient.read', 'patientFile.list', 'photo.read', 'photo.image.read', 'photo.facialAnalysis.read', 'photo.zoneGrade']));
   });
 });

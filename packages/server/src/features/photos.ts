@@ -36,7 +36,8 @@ const photoUploadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (reply.statusCode === 413 && !request.raw.complete) {
       reply.removeHeader('connection');
       const socket = request.raw.socket;
-      const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+      // (Under app.inject the socket is a stand-in without destroy: nothing to close there.)
+      const timer = setTimeout(() => (socket as Partial<typeof socket>).destroy?.(), LINGER_MS);
       timer.unref();
       request.raw.once('end', () => clearTimeout(timer));
       socket.once('close', () => clearTimeout(timer));

@@ -14,6 +14,7 @@ import {
   SEXES,
   THRESHOLD_RANGES,
   VIEW_IDS,
+  ZONE_IDS,
   type QualityThresholds as QualityThresholdsType,
 } from '@contour/domain';
 
@@ -368,6 +369,88 @@ export const PhotoLandmarks = Type.Object({
   height: Type.Integer(),
   landmarks: Type.Array(Type.Array(Type.Number(), { minItems: 3, maxItems: 3 })),
   box: Type.Array(Type.Number(), { minItems: 4, maxItems: 4 }),
+});
+
+/** Facial analysis (issue 4): types from domain/face-analysis.ts. */
+export const ZoneIdSchema = Type.Enum(ZONE_IDS);
+export const SideSchema = Type.Enum(['right', 'left', 'centre']);
+export const GradeModality = Type.Enum(['live', 'photo']);
+
+const PixelScale = Type.Object({
+  mmPerPx: Type.Number(),
+  method: Type.String(),
+  uncertainty: Type.Number(),
+  irisDiameterPx: Type.Object({ right: Type.Number(), left: Type.Number() }),
+});
+
+const Measurement = Type.Object({
+  id: Type.String(),
+  label: Type.String(),
+  value: Type.Number(),
+  unit: Type.Enum(['mm', 'ratio', 'deg']),
+  side: Type.Optional(Type.Enum(['right', 'left'])),
+  method: Type.String(),
+  uncertainty: Type.Optional(Type.Number()),
+  range: Type.Optional(Type.Object({ low: Type.Number(), high: Type.Number(), source: Type.String() })),
+});
+
+const NotMeasurable = Type.Object({ id: Type.String(), label: Type.String(), reason: Type.String() });
+
+const ZoneFinding = Type.Object({
+  id: ZoneIdSchema,
+  side: SideSchema,
+  polygon: Type.Array(Type.Array(Type.Number(), { minItems: 2, maxItems: 2 })),
+  indicators: Type.Object({
+    lines: Type.Optional(Type.Number()),
+    shadow: Type.Optional(Type.Number()),
+    texture: Type.Optional(Type.Number()),
+    redness: Type.Optional(Type.Number()),
+    pigment: Type.Optional(Type.Number()),
+  }),
+  severity: Nullable(Type.Number()),
+  confidence: Type.Number(),
+  scale: Nullable(Type.String()),
+  view: Type.String(),
+  expression: Type.Enum(['rest', 'dynamic']),
+});
+
+export const ZoneGrade = Type.Object({
+  zoneId: ZoneIdSchema,
+  side: SideSchema,
+  grade: Type.Integer({ minimum: 0, maximum: 4 }),
+  modality: GradeModality,
+  scale: Type.String(),
+  gradedBy: Id,
+  gradedByName: Type.String(),
+  gradedAt: DateTime,
+});
+
+export const ZoneGradeInput = Type.Object(
+  {
+    zoneId: ZoneIdSchema,
+    side: SideSchema,
+    grade: Type.Integer({ minimum: 0, maximum: 4 }),
+    modality: GradeModality,
+  },
+  strict,
+);
+
+export const FacialAnalysis = Type.Object({
+  photoId: Id,
+  width: Type.Integer(),
+  height: Type.Integer(),
+  landmarks: Type.Array(Type.Array(Type.Number(), { minItems: 3, maxItems: 3 })),
+  scale: Nullable(PixelScale),
+  measurements: Type.Array(Measurement),
+  notMeasurable: Type.Array(NotMeasurable),
+  zones: Type.Array(ZoneFinding),
+  grades: Type.Array(ZoneGrade),
+});
+
+const Kappa = Type.Object({ kappa: Nullable(Type.Number()), n: Type.Integer() });
+export const GradingAgreement = Type.Object({
+  overall: Kappa,
+  zones: Type.Array(Type.Object({ zoneId: ZoneIdSchema, kappa: Nullable(Type.Number()), n: Type.Integer() })),
 });
 
 export const PhotoCompliance = Type.Object({

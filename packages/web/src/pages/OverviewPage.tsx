@@ -3,8 +3,8 @@ import { ACQUISITION_CHANNELS } from '@contour/domain/patient';
 import { ProblemMessage } from '../components/Problem';
 import { formatMonth } from '../format';
 import { useResource } from '../hooks';
-import { CHANNEL_LABELS } from '../labels';
-import type { StatsOverview } from '../types';
+import { CHANNEL_LABELS, ZONE_LABELS } from '../labels';
+import type { GradingAgreement, StatsOverview } from '../types';
 
 function labelFor<K extends string>(labels: Record<K, string>, keys: readonly K[], value: string): string {
   return (keys as readonly string[]).includes(value) ? labels[value as K] : value;
@@ -55,7 +55,58 @@ export function OverviewPage() {
           </div>
         </>
       )}
+      <AgreementTable />
     </div>
+  );
+}
+
+const formatKappa = (kappa: number | null): string => (kappa === null ? 'not enough grades' : kappa.toFixed(2).replace('-', '−'));
+
+/** How closely the AI estimates agree with the clinicians' grades; aggregates only. */
+function AgreementTable() {
+  const agreement = useResource<GradingAgreement>('/api/stats/grading-agreement');
+  const data = agreement.data;
+  return (
+    <section className="card agreement" aria-labelledby="agreement-heading" data-testid="grading-agreement">
+      <h2 id="agreement-heading">Grading agreement</h2>
+      <p className="hint">
+        Weighted kappa compares the AI estimates with the clinicians' 0–4 grades: 1 is perfect agreement, 0 no better
+        than chance, and near misses count less than large disagreements.
+      </p>
+      <ProblemMessage error={agreement.error} />
+      {!data && !agreement.error && <p className="muted">Loading…</p>}
+      {data && (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Zone</th>
+                <th scope="col" className="num">
+                  Kappa
+                </th>
+                <th scope="col" className="num">
+                  Grades
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.zones.map((zone) => (
+                <tr key={zone.zoneId} data-zone={zone.zoneId}>
+                  <th scope="row">{ZONE_LABELS[zone.zoneId] ?? zone.zoneId}</th>
+                  <td className="num">{formatKappa(zone.kappa)}</td>
+                  <td className="num">{zone.n}</td>
+                </tr>
+              ))}
+              <tr className="total" data-zone="overall">
+                <th scope="row">All zones</th>
+                <td className="num">{formatKappa(data.overall.kappa)}</td>
+                <td className="num">{data.overall.n}</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }
 

@@ -159,6 +159,7 @@ function ViewCell({ entry, patientId, sessionId, mayCapture, showConsistency, on
   const input = useRef<HTMLInputElement>(null);
   const [localProblem, setLocalProblem] = useState<string | null>(null);
   const state = cellState(photo);
+  const mayAnalyse = useSession().can('analysis.read');
 
   const choose = async (event: ChangeEvent<HTMLInputElement>) => {
     const chosen = event.target.files?.[0];
@@ -219,6 +220,15 @@ function ViewCell({ entry, patientId, sessionId, mayCapture, showConsistency, on
       )}
       <PhotoProblem error={upload.error} patientId={patientId} />
       <PhotoProblem error={reanalyse.error} patientId={patientId} />
+
+      {mayAnalyse && view.id === 'frontal' && photo?.status === 'analysed' && (
+        <p>
+          <Link className="button secondary small" to={`/patients/${patientId}/photos/${sessionId}/analysis/${photo.id}`}
+            data-testid="analysis-link">
+            Analysis
+          </Link>
+        </p>
+      )}
 
       {mayCapture && (
         <div className="view-actions">

@@ -1,0 +1,38 @@
+/**
+ * The facial analysis of one frontal photo: scale, measurements, what could not be measured (and why) and
+ * the zone findings (skin indicators and 0–4 AI severity estimates). Geometry runs on flip-averaged
+ * landmarks (one more detection, on the mirror image; geometry.ts); the zone findings are pixel work
+ * (skin.ts). Both run inside a worker when called through `LandmarkPool.analyzeFace`.
+ */
+import type { Measurement, NotMeasurable, PixelScale, ZoneFinding } from '@contour/domain';
+import type { FaceFinder, PhotoAnalysis } from './analyze.js';
+import type { RgbImage } from './face-result.js';
+import { addFacialGeometry } from './geometry.js';
+import { interPupilDistance } from './measure.js';
+import { zoneFindings, type SeverityEstimator } from './skin.js';
+
+export interface FacialFindings {
+  scale: PixelScale | null;
+  measurements: Measurement[];
+  notMeasurable: NotMeasurable[];
+  zones: ZoneFinding[];
+}
+
+/** A photo's analysis, plus its facial findings when it is a frontal photo (null for other views). */
+export interface FaceAnalysisResult {
+  analysis: PhotoAnalysis;
+  facial: FacialFindings | null;
+}
+
+/** Views the facial analysis is made for. */
+export const FACIAL_ANALYSIS_VIEWS: readonly string[] = ['frontal'];
+
+/** Facial findings of an analysed photo; `image` is the decoded photo the analysis was made from. */
+export async function facialFindings(analysis: PhotoAnalysis, image: RgbImage, finder: FaceFinder, estimate: SeverityEstimator): Promise<FacialFindings> {
+  const { geometry } = await addFacialGeometry(analysis, image, finder);
+  const zones =
+    analysis.face && geometry.zones.length > 0
+      ? zoneFindings(image, geometry.zones, interPupilDistance(analysis.face.landmarks), analysis.view, 'rest', estimate)
+      : [];
+  return { scale: geometry.scale, measurements: geometry.measurements, notMeasurable: geometry.notMeasurable, zones };
+}
