@@ -81,5 +81,11 @@ Commands:
   audit verify [--json] check every audit hash chain; exit 1 and name the first broken entry if not intact
   analyze IMAGE... [--view frontal] [--json]
                         run the photo protocol's checks (face landmarks, pose, quality) on image files, offline
+  plan --intake intake.json [--analysis analysis.json] [--json]
+                        suggest a treatment plan from a consultation intake and a facial analysis, offline,
+                        with the reference catalogue (intake format: docs/intake-format.md)
+  demo [--patients N] [--json] [--fixtures]
+                        create "Contour Demo Clinic": fictional patients with photos, analyses and plans at every
+                        stage, and its users (the password is printed once); does nothing if it exists
 
 Environment: CONTOUR_DATA_DIR (./data), PORT, HOST, DATABASE_URL, STORAGE_URL, CONTOUR_MASTER_KEY, CONTOUR_VISION_WORKERS.`;

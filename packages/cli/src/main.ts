@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { analyze, parseAnalyzeArgs } from './analyze.js';
 import { auditVerify, consoleOutput, migrate, serve, USAGE } from './commands.js';
+import { parsePlanArgs, plan } from './plan.js';
+import { demo, parseDemoArgs } from './demo.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
@@ -16,6 +18,22 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return analyze(options, consoleOutput);
+    }
+    case 'demo': {
+      const options = parseDemoArgs(rest);
+      if (typeof options === 'string') {
+        consoleOutput.err(`contour demo: ${options}`);
+        return 2;
+      }
+      return demo(process.env, consoleOutput, options);
+    }
+    case 'plan': {
+      const options = parsePlanArgs(rest);
+      if (typeof options === 'string') {
+        consoleOutput.err(`contour plan: ${options}`);
+        return 2;
+      }
+      return plan(options, consoleOutput);
     }
     case 'audit':
       if (rest[0] === 'verify') return auditVerify(process.env, consoleOutput, rest.includes('--json'));

@@ -24,6 +24,7 @@ const EXPECTED: Record<Role, Action[]> = {
     'user.read', 'user.manage', 'location.read', 'location.manage', 'organisation.read',
     'audit.read', 'audit.verify', 'stats.read',
     'photo.read', 'photo.capture', 'photoProtocol.manage', 'analysis.read',
+    'catalogue.read', 'catalogue.manage', 'plan.read', 'plan.create', 'treatment.read', 'governance.read',
   ],
   admin: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive', 'patient.erase',
@@ -33,6 +34,7 @@ const EXPECTED: Record<Role, Action[]> = {
     'user.read', 'user.manage', 'location.read', 'location.manage', 'organisation.read',
     'audit.read', 'audit.verify', 'stats.read',
     'photo.read', 'photo.capture', 'photoProtocol.manage', 'analysis.read',
+    'catalogue.read', 'catalogue.manage', 'plan.read', 'plan.create', 'treatment.read', 'governance.read',
   ],
   clinician: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive',
@@ -41,13 +43,14 @@ const EXPECTED: Record<Role, Action[]> = {
     'patientFile.read', 'patientFile.upload',
     'user.read', 'location.read', 'organisation.read', 'stats.read', 'clinical.sign',
     'photo.read', 'photo.capture', 'analysis.read', 'analysis.grade',
+    'catalogue.read', 'plan.read', 'plan.create', 'plan.review', 'treatment.read', 'treatment.record',
   ],
   staff: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive',
-    'consent.read', 'consent.record', 'consent.withdraw', 'consentTemplate.read',
+    'consent.read', 'consent.record', 'consent.withdraw', 'consentTemplate.read', 'catalogue.read',
     'user.read', 'location.read', 'organisation.read',
   ],
-  analyst: ['organisation.read', 'location.read', 'stats.read'],
+  analyst: ['organisation.read', 'location.read', 'stats.read', 'governance.read'],
 };
 
 const granted = (role: Role): Action[] => ACTIONS.filter((action) => isAllowed(role, action));
@@ -83,9 +86,9 @@ describe('policy: the grant table', () => {
   });
 
   it('analysts see aggregates only: nothing about patients, consents, files, users or the audit trail', () => {
-    expect(granted('analyst').sort()).toEqual(['location.read', 'organisation.read', 'stats.read']);
+    expect(granted('analyst').sort()).toEqual(['governance.read', 'location.read', 'organisation.read', 'stats.read']);
     for (const action of ACTIONS) {
-      if (/^(patient|consent|patientFile|user|audit|clinical)/.test(action)) expect(isAllowed('analyst', action), action).toBe(false);
+      if (/^(patient|consent|patientFile|user|audit|clinical|photo|analysis|plan|treatment|catalogue)/.test(action)) expect(isAllowed('analyst', action), action).toBe(false);
     }
   });
 

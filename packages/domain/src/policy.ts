@@ -48,6 +48,14 @@ export const ACTIONS = [
   'photoProtocol.manage',
   'analysis.read',
   'analysis.grade',
+  'catalogue.read',
+  'catalogue.manage',
+  'plan.read',
+  'plan.create',
+  'plan.review',
+  'treatment.read',
+  'treatment.record',
+  'governance.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -70,6 +78,9 @@ const everyPatientAction: Action[] = [
 /** Clinical photography: taking, viewing and analysing photos, reading facial analyses (owners, administrators, clinicians). */
 const photography: Action[] = ['photo.read', 'photo.capture', 'analysis.read'];
 
+/** Treatment planning: reading plans and treatments, and starting a consultation's suggested plan. */
+const planning: Action[] = ['catalogue.read', 'plan.read', 'plan.create', 'treatment.read'];
+
 const management: Action[] = [
   'patient.erase',
   'photoProtocol.manage',
@@ -82,6 +93,8 @@ const management: Action[] = [
   'audit.read',
   'audit.verify',
   'stats.read',
+  'catalogue.manage',
+  'governance.read',
 ];
 
 /**
@@ -89,14 +102,19 @@ const management: Action[] = [
  * only clinicians (with a registration number) do. Front desk handles registration, intake and
  * consents but neither clinical notes, patient files nor photos. Analysts see aggregates only.
  * Owners and administrators set the clinic's photo protocol. Only clinicians grade facial zones
- * (`analysis.grade`): a grade is a clinical judgement.
+ * (`analysis.grade`): a grade is a clinical judgement. Only clinicians decide on a plan's items (`plan.review`)
+ * and record treatments they performed (`treatment.record`); owners and administrators may start a plan
+ * and manage the treatment catalogue. The AI-governance report is aggregate (owners, administrators, analysts).
  */
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
-  owner: new Set([...everyPatientAction, ...photography, ...management]),
-  admin: new Set([...everyPatientAction, ...photography, ...management]),
+  owner: new Set([...everyPatientAction, ...photography, ...planning, ...management]),
+  admin: new Set([...everyPatientAction, ...photography, ...planning, ...management]),
   clinician: new Set([
     ...everyPatientAction,
     ...photography,
+    ...planning,
+    'plan.review',
+    'treatment.record',
     'user.read',
     'location.read',
     'organisation.read',
@@ -114,11 +132,12 @@ const GRANTS: Record<Role, ReadonlySet<Action>> = {
     'consent.record',
     'consent.withdraw',
     'consentTemplate.read',
+    'catalogue.read',
     'user.read',
     'location.read',
     'organisation.read',
   ]),
-  analyst: new Set(['organisation.read', 'location.read', 'stats.read']),
+  analyst: new Set(['organisation.read', 'location.read', 'stats.read', 'governance.read']),
 };
 
 export interface Actor {

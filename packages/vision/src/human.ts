@@ -7,6 +7,7 @@
  * - the wasm binaries come from `@tensorflow/tfjs-backend-wasm/dist`, and start-up fails loudly if the
  *   wasm backend is not the one running (the silent fallback is ~35× slower).
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
@@ -60,3 +61,12 @@ export async function loadHuman(): Promise<Human> {
   }
   return human;
 }
+
+/**
+ * The face model as plan versions record it ("model version" in the decision record): the Human release and
+ * the models its configuration enables. Read from the installed package, so an upgrade shows in new records.
+ */
+export const FACE_MODEL_VERSION: string = (() => {
+  const { version } = JSON.parse(readFileSync(join(HUMAN_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return `human ${version}: blazeface + facemesh 478 + iris + emotion (tfjs wasm)`;
+})();

@@ -4,15 +4,20 @@ import type { AuditLog } from './audit-log.js';
 import { AuditTrail } from './audit-trail.js';
 import { ConsentRecords } from './consents.js';
 import { FacialAnalyses } from './facial-analyses.js';
+import { Governance } from './governance.js';
 import { Locations } from './locations.js';
 import { PatientFiles } from './patient-files.js';
 import type { PatientVault } from './patient-vault.js';
 import { PatientRecords } from './patients.js';
 import type { PhotoAnalysisJobs } from './photo-analysis.js';
 import { PhotoProtocols } from './photo-protocols.js';
+import { PlanSummaries } from './plan-summaries.js';
 import { Photos } from './photos.js';
 import { Scope, type Caller } from './scope.js';
 import { Stats } from './stats.js';
+import { TreatmentCatalogues } from './treatment-catalogues.js';
+import { TreatmentPlans } from './treatment-plans.js';
+import { Treatments } from './treatments.js';
 import { Users } from './users.js';
 
 /**
@@ -30,6 +35,11 @@ export class ClinicData {
   readonly photos: Photos;
   readonly photoProtocol: PhotoProtocols;
   readonly analysis: FacialAnalyses;
+  readonly catalogue: TreatmentCatalogues;
+  readonly plans: TreatmentPlans;
+  readonly planSummaries: PlanSummaries;
+  readonly treatments: Treatments;
+  readonly governance: Governance;
   private readonly scope: Scope;
 
   constructor(db: Db, auditLog: AuditLog, vault: PatientVault, photoAnalysis: PhotoAnalysisJobs, caller: Caller) {
@@ -45,6 +55,11 @@ export class ClinicData {
     this.photos = new Photos(scope, this.patients, this.consents, photoAnalysis);
     this.photoProtocol = new PhotoProtocols(scope);
     this.analysis = new FacialAnalyses(scope);
+    this.catalogue = new TreatmentCatalogues(scope);
+    this.plans = new TreatmentPlans(scope, this.patients, this.consents, this.catalogue);
+    this.planSummaries = new PlanSummaries(scope, this.plans);
+    this.treatments = new Treatments(scope, this.patients, this.consents, this.catalogue);
+    this.governance = new Governance(scope, this.catalogue);
   }
 
   /** The route-level gate: the same policy and audit as every repository method, checked before the body is read. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import {
   emptyMedicalHistory,
   isAllowed,
@@ -314,6 +314,14 @@ export class PatientRecords {
         .where('organisation_id', '=', actor.organisationId)
         .execute();
       await trx.updateTable('consent').set({ signed_name: '' }).where('patient_id', '=', id).execute();
+      // The patient's own words at consultations and the notes of treatments can name or describe them.
+      await trx
+        .updateTable('consultation')
+        .set({ intake: sql`jsonb_set(jsonb_set(intake, '{concerns}', '""'), '{upcomingEvent}', 'null')` })
+        .where('organisation_id', '=', actor.organisationId)
+        .where('patient_id', '=', id)
+        .execute();
+      await trx.updateTable('treatment_record').set({ notes: '' }).where('organisation_id', '=', actor.organisationId).where('patient_id', '=', id).execute();
       // Face landmarks, measurements and facial analyses are biometric data: they go with the photos they came from.
       await trx
         .updateTable('photo')

@@ -209,6 +209,85 @@ export interface ZoneGradeTable {
   graded_at: DefaultTimestamp;
 }
 
+export interface TreatmentCatalogueTable {
+  organisation_id: string;
+  catalogue: Json<unknown>;
+  version: number;
+  updated_by: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface ConsultationTable {
+  id: string;
+  organisation_id: string;
+  patient_id: string;
+  photo_id: string | null;
+  intake: Json<unknown>;
+  infected_zones: ColumnType<string[], string | undefined, string>;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface TreatmentPlanTable {
+  id: string;
+  organisation_id: string;
+  patient_id: string;
+  consultation_id: string;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
+export type PlanVersionStatus = 'draft' | 'signed';
+
+export interface PlanVersionTable {
+  id: string;
+  organisation_id: string;
+  plan_id: string;
+  version: number;
+  status: PlanVersionStatus;
+  suggested: Json<unknown>;
+  rules_version: string;
+  model_version: string;
+  catalogue_version: number;
+  photo_hashes: Json<unknown>;
+  analysis_hash: string | null;
+  final_items: NullableJson<unknown>;
+  total_cost: number | null;
+  signed_by: string | null;
+  signer_registration: string | null;
+  signed_at: NullableTimestamp;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface PlanDecisionTable {
+  id: string;
+  organisation_id: string;
+  plan_version_id: string;
+  item_key: string;
+  decision: string;
+  change: NullableJson<unknown>;
+  added: NullableJson<unknown>;
+  reason: string | null;
+  decided_by: string;
+  decided_at: DefaultTimestamp;
+}
+
+export interface TreatmentRecordTable {
+  id: string;
+  organisation_id: string;
+  patient_id: string;
+  plan_version_id: string | null;
+  stage: number | null;
+  /** ISO date text (YYYY-MM-DD). */
+  performed_on: ColumnType<string, string, string>;
+  injector_id: string;
+  items: Json<unknown>;
+  notes: string;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   organisation: OrganisationTable;
   location: LocationTable;
@@ -224,4 +303,10 @@ export interface Database {
   photo_session: PhotoSessionTable;
   photo: PhotoTable;
   zone_grade: ZoneGradeTable;
+  treatment_catalogue: TreatmentCatalogueTable;
+  consultation: ConsultationTable;
+  treatment_plan: TreatmentPlanTable;
+  plan_version: PlanVersionTable;
+  plan_decision: PlanDecisionTable;
+  treatment_record: TreatmentRecordTable;
 }

@@ -4,7 +4,7 @@
  * The route list comes from the app itself, so a new route without a case here fails this test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PROTOCOL, ROLES, isAllowed, type Role } from '@contour/domain';
+import { DEFAULT_CATALOGUE, DEFAULT_PROTOCOL, ROLES, isAllowed, type Role } from '@contour/domain';
 import { ClinicData } from '../data/clinic-data.js';
 import type { ApiRoute } from '../plugins/auth.js';
 import {
@@ -26,6 +26,9 @@ interface Ids {
   templateId: string;
   sessionId: string;
   photoId: string;
+  planId: string;
+  version: string;
+  itemKey: string;
 }
 
 type Case = { body?: unknown; raw?: { bytes: Buffer; type: string }; query?: string };
@@ -85,10 +88,28 @@ function cases(ids: Ids, signature: string, jpeg: Buffer): Record<string, Case> 
     'GET /api/photos/:photoId/analysis': {},
     'PUT /api/photos/:photoId/grades': { body: { zoneId: 'forehead', side: 'centre', grade: 2, modality: 'photo' } },
     'GET /api/stats/grading-agreement': {},
+    'GET /api/catalogue': {},
+    'PUT /api/catalogue': { body: DEFAULT_CATALOGUE },
+    'GET /api/patients/:patientId/plans': {},
+    'POST /api/patients/:patientId/plans': { body: { intake: MATRIX_INTAKE } },
+    'GET /api/plans/:planId': {},
+    'PUT /api/plans/:planId/versions/:version/items/:itemKey/decision': { body: { decision: 'accept' } },
+    'DELETE /api/plans/:planId/versions/:version/items/:itemKey/decision': {},
+    'POST /api/plans/:planId/versions/:version/items': { body: { zoneId: 'chin', side: 'centre', productId: 'botox-cosmetic', amount: 4, stage: 1, reason: 'matrix' } },
+    'POST /api/plans/:planId/versions/:version/sign': {},
+    'POST /api/plans/:planId/versions': {},
+    'GET /api/plans/:planId/versions/:version/summary.pdf': {},
+    'GET /api/patients/:patientId/treatments': {},
+    'POST /api/patients/:patientId/treatments': {
+      body: { performedOn: '2026-01-15', items: [{ productId: 'botox-cosmetic', zoneId: 'glabella', side: 'centre', amount: 20, lotNumber: 'C1234', expiryDate: '2027-01-01' }] },
+    },
+    'GET /api/stats/ai-governance': {},
   };
 }
 
-const fillPath = (url: string, ids: Ids): string => url.replace(/:(\w+)/g, (_, name: keyof Ids) => ids[name]);
+const MATRIX_INTAKE = { concerns: 'Frown lines', goals: ['smooth_lines'], subtlety: 'balanced', budget: null, downtime: 'few_days', upcomingEvent: null };
+
+const fillPath = (url: string, ids: Ids): string => url.replace(/:(\w+)/g, (_, name: keyof Ids) => encodeURIComponent(ids[name]));
 
 async function send(client: Client, route: ApiRoute, ids: Ids, c: Case) {
   const url = fillPath(route.url, ids) + (c.query ?? '');
@@ -141,6 +162,16 @@ describe('access matrix', () => {
     const file = await clinic.owner.request('POST', `/api/patients/${patient.id}/files`, await fixture('faces/london-002-neutral.jpg'), {
       'content-type': 'image/jpeg',
     });
+    const treatmentTemplateId = templates.find((tpl: { type: string }) => tpl.type === 'treatment').id;
+    await clinic.owner.post(`/api/patients/${patient.id}/consents`, {
+      templateId: treatmentTemplateId,
+      signedName: `${samplePatient.givenName} ${samplePatient.familyName}`,
+      signature: await signatureDataUrl(),
+    });
+    const plan = await clinic.owner.post(`/api/patients/${patient.id}/plans`, { intake: MATRIX_INTAKE, photoId: photo.json().id });
+    if (plan.statusCode !== 201) throw new Error(`seed plan failed: ${plan.body}`);
+    const itemKey = (plan.json().current.suggested.items as { key: string }[])[0]?.key;
+    if (!itemKey) throw new Error('the seeded plan has no items');
     const staff = await clinic.member('staff', 'Desk Person');
     return {
       patientId: patient.id,
@@ -150,6 +181,9 @@ describe('access matrix', () => {
       templateId,
       sessionId: session.id,
       photoId: photo.json().id,
+      planId: plan.json().id,
+      version: '1',
+      itemKey,
     };
   }
 

@@ -32,6 +32,12 @@ export function toProblem(error: FastifyError | Problem): Problem {
     const where = error.validationContext === 'body' ? 'request body' : (error.validationContext ?? 'request');
     return badRequest(`The ${where} is not valid.`, fieldErrors(error));
   }
+  // Database guards that a concurrent request can trip: answer them as conflicts, not as crashes.
+  const code = (error as { code?: unknown }).code;
+  if (code === '23505') return new Problem(409, 'conflict', 'Conflict', 'The record was changed by someone else at the same time. Reload and try again.');
+  if (code === 'P0001' && /signed/.test(error.message)) {
+    return new Problem(409, 'conflict', 'Conflict', 'This plan version is signed and cannot be changed; start a new version to make changes.');
+  }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     const slug = (TITLES[status] ?? 'client-error').toLowerCase().replace(/\s+/g, '-');
