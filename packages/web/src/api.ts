@@ -123,8 +123,8 @@ async function problemFrom(response: Response): Promise<ApiError> {
  * Bytes the page shows without putting them in an address (photos): fetched with the session cookie and
  * handed to an <img> as an object URL, so nothing about the patient reaches the URL bar or history.
  */
-export async function getBlob(path: string, signal?: AbortSignal): Promise<Blob> {
-  const init: RequestInit = { credentials: 'same-origin', headers: { accept: 'image/*' } };
+export async function getBlob(path: string, signal?: AbortSignal, accept = 'image/*'): Promise<Blob> {
+  const init: RequestInit = { credentials: 'same-origin', headers: { accept } };
   if (signal) init.signal = signal;
   const response = await fetch(path, init);
   if (response.ok) return response.blob();
@@ -138,8 +138,25 @@ export const api = {
   post: <T>(path: string, json?: unknown) => request<T>(path, { method: 'POST', json: json ?? {} }),
   put: <T>(path: string, json: unknown) => request<T>(path, { method: 'PUT', json }),
   patch: <T>(path: string, json: unknown) => request<T>(path, { method: 'PATCH', json }),
+  delete: <T>(path: string) => request<T>(path, { method: 'DELETE' }),
   upload: <T>(path: string, blob: Blob) => request<T>(path, { method: 'POST', blob }),
 };
+
+/**
+ * Saves bytes the API serves (a PDF) under a file name without their address ever reaching the page: fetched
+ * with the session cookie and handed to the browser's download through a short-lived object URL.
+ */
+export async function downloadBlob(path: string, filename: string, accept: string): Promise<void> {
+  const blob = await getBlob(path, undefined, accept);
+  const href = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = href;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  window.setTimeout(() => URL.revokeObjectURL(href), 1000);
+}
 
 /** True for the server's 403 saying the patient has not consented to what was asked. */
 export function isConsentRequired(error: unknown): error is ApiError {

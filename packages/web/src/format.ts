@@ -99,3 +99,27 @@ export function localToday(): string {
   const pad = (n: number) => n.toString().padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
+
+/** An amount of money in the clinic's currency (e.g. "£1,240.00"). */
+export function formatMoney(amount: number | null, currency: string): string {
+  if (amount === null || !Number.isFinite(amount)) return '—';
+  try {
+    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount);
+  } catch {
+    return `${amount.toFixed(2)} ${currency}`;
+  }
+}
+
+/** A dose with its unit: whole toxin units, tenths of a mL, whole sessions. */
+export function formatDose(amount: number, unit: 'U' | 'mL' | 'session'): string {
+  const text = Number.isInteger(amount) ? String(amount) : amount.toFixed(unit === 'mL' ? 2 : 1).replace(/0$/, '');
+  if (unit === 'session') return `${text} ${amount === 1 ? 'session' : 'sessions'}`;
+  return `${text} ${unit}`;
+}
+
+/** A dose range, "20–30 U", or one figure when both ends agree. */
+export function formatDoseRange(range: { min: number; max: number; unit: 'U' | 'mL' | 'session' }): string {
+  if (range.min === range.max) return formatDose(range.min, range.unit);
+  const low = formatDose(range.min, range.unit).split(' ')[0];
+  return `${low}–${formatDose(range.max, range.unit)}`;
+}

@@ -2,7 +2,19 @@
 import type { Purpose } from '@contour/domain/consent';
 import type { AcquisitionChannel, MedicalHistory, Sex } from '@contour/domain/patient';
 import type { CheckId } from '@contour/domain/photo-protocol';
-import type { ConsistencyCheck, PhotoStatus, Side, ZoneId } from './types';
+import type {
+  ConsistencyCheck,
+  DeviationKind,
+  DoseUnit,
+  DowntimeTolerance,
+  ItemDecision,
+  PatientGoal,
+  PhotoStatus,
+  PlanStatus,
+  Side,
+  Subtlety,
+  TreatmentClass,
+} from './types';
 
 export const CHANNEL_LABELS: Record<AcquisitionChannel, string> = {
   referral: 'Referred by someone',
@@ -96,45 +108,7 @@ export const PHOTO_STATUS_LABELS: Record<PhotoStatus, string> = {
   not_analysed: 'Not analysed',
 };
 
-/** Facial zones as a clinician names them. */
-export const ZONE_LABELS: Record<ZoneId, string> = {
-  forehead: 'Forehead',
-  glabella: 'Glabella',
-  temple: 'Temple',
-  brow: 'Brow',
-  crows_feet: "Crow's feet",
-  tear_trough: 'Tear trough',
-  cheek: 'Cheek',
-  nasolabial: 'Nasolabial fold',
-  nose: 'Nose',
-  upper_lip: 'Upper lip',
-  lower_lip: 'Lower lip',
-  perioral: 'Around the mouth',
-  marionette: 'Marionette lines',
-  chin: 'Chin',
-  jawline: 'Jawline',
-  neck: 'Neck',
-};
-
-/** What each zone's finding means, in words a patient understands. */
-export const ZONE_EXPLANATIONS: Record<ZoneId, string> = {
-  forehead: 'Horizontal lines across the forehead.',
-  glabella: 'Lines between the brows, the "frown lines".',
-  temple: 'Hollowness at the temples, beside the eyes and above the cheekbones.',
-  brow: 'The position and shape of the eyebrows.',
-  crows_feet: 'Fine lines fanning out from the outer corners of the eyes.',
-  tear_trough: 'Hollowness under the eyes, which can look like a shadow or tiredness.',
-  cheek: 'The smoothness of the skin on the cheeks.',
-  nasolabial: 'The folds running from the sides of the nose to the corners of the mouth.',
-  nose: 'The shape and width of the nose.',
-  upper_lip: 'The fullness and shape of the upper lip.',
-  lower_lip: 'The fullness and shape of the lower lip.',
-  perioral: 'Fine vertical lines around the lips, sometimes called "smoker\'s lines".',
-  marionette: 'Lines running down from the corners of the mouth towards the chin.',
-  chin: 'The shape and projection of the chin.',
-  jawline: 'The definition of the jawline from the ear to the chin.',
-  neck: 'Horizontal lines across the neck.',
-};
+export { ZONE_EXPLANATIONS, ZONE_LABELS } from '@contour/domain/zone-labels';
 
 /** Sides are the patient's own: their right is on the viewer's left in a frontal photo. */
 export const SIDE_LABELS: Record<Side, string> = {
@@ -145,6 +119,65 @@ export const SIDE_LABELS: Record<Side, string> = {
 
 /** The 0–4 steps every zone scale shares. */
 export const GRADE_LABELS = ['None', 'Mild', 'Moderate', 'Severe', 'Very severe'] as const;
+
+/** The patient's goals as they would say them at the consultation. */
+export const GOAL_LABELS: Record<PatientGoal, string> = {
+  look_less_tired: 'Look less tired',
+  smooth_lines: 'Soften lines and wrinkles',
+  lip_volume: 'Fuller or better-shaped lips',
+  lower_face_definition: 'A more defined jaw and chin',
+  midface_volume: 'Restore volume in the cheeks',
+  skin_quality: 'Better skin quality and glow',
+  facial_balance: 'A more balanced face',
+};
+
+export const SUBTLETY_LABELS: Record<Subtlety, string> = {
+  subtle: 'Subtle: nobody should notice',
+  balanced: 'Balanced: refreshed but natural',
+  noticeable: 'Noticeable: a visible change',
+};
+
+export const DOWNTIME_LABELS: Record<DowntimeTolerance, string> = {
+  none: 'None: back to normal the same day',
+  few_days: 'A few days of swelling or redness is fine',
+  week: 'Up to a week is fine',
+};
+
+export const TREATMENT_CLASS_LABELS: Record<TreatmentClass, string> = {
+  neuromodulator: 'Anti-wrinkle injection (toxin)',
+  ha_filler: 'Hyaluronic acid filler',
+  biostimulator: 'Collagen stimulator',
+  skin_booster: 'Skin booster',
+  peel: 'Chemical peel',
+  energy_device: 'Light or energy device',
+  microneedling: 'Microneedling',
+};
+
+/** Doses spelled out: toxin units are units of that product only, never comparable across brands. */
+export const UNIT_LABELS: Record<DoseUnit, string> = {
+  U: 'U',
+  mL: 'mL',
+  session: 'session(s)',
+};
+
+export const DECISION_LABELS: Record<ItemDecision, string> = {
+  accepted: 'Accepted',
+  modified: 'Modified',
+  rejected: 'Rejected',
+  added: 'Added by the clinician',
+};
+
+export const PLAN_STATUS_LABELS: Record<PlanStatus, string> = {
+  draft: 'Draft, in review',
+  signed: 'Signed',
+};
+
+export const DEVIATION_LABELS: Record<DeviationKind, string> = {
+  not_done: 'Planned, not done',
+  not_planned: 'Not in the plan',
+  different_amount: 'Different amount',
+  different_product: 'Different product',
+};
 
 export function keysOf<T extends object>(record: T): (keyof T)[] {
   return Object.keys(record) as (keyof T)[];

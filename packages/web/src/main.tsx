@@ -5,12 +5,15 @@ import type { Action } from '@contour/domain/policy';
 import { Layout, NotAllowed } from './components/Layout';
 import { AnalysisPage } from './pages/AnalysisPage';
 import { AuditPage } from './pages/AuditPage';
+import { ConsultationPage } from './pages/ConsultationPage';
+import { GovernancePage } from './pages/GovernancePage';
 import { GuidedCapturePage } from './pages/GuidedCapturePage';
 import { NewPatientPage } from './pages/NewPatientPage';
 import { OverviewPage } from './pages/OverviewPage';
 import { PatientPage } from './pages/PatientPage';
 import { PatientsPage } from './pages/PatientsPage';
 import { PhotoSessionPage } from './pages/PhotoSessionPage';
+import { PlanPage } from './pages/PlanPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SetupPage } from './pages/SetupPage';
 import { SignInPage } from './pages/SignInPage';
@@ -81,9 +84,12 @@ function App() {
             <Route path="patients/:patientId" element={<Allowed anyOf={['patient.read']}><PatientPage /></Allowed>} />
             <Route path="patients/:patientId/photos/:sessionId" element={<Allowed anyOf={['photo.read']}><PhotoSessionPage /></Allowed>} />
             <Route path="patients/:patientId/photos/:sessionId/analysis/:photoId" element={<Allowed anyOf={['analysis.read']}><AnalysisPage /></Allowed>} />
+            <Route path="patients/:patientId/plans/new" element={<Allowed anyOf={['plan.create']}><ConsultationPage /></Allowed>} />
+            <Route path="patients/:patientId/plans/:planId" element={<Allowed anyOf={['plan.read']}><PlanPage /></Allowed>} />
             <Route path="overview" element={<Allowed anyOf={['stats.read']}><OverviewPage /></Allowed>} />
             <Route path="users" element={<Allowed anyOf={['user.manage']}><UsersPage /></Allowed>} />
-            <Route path="settings" element={<Allowed anyOf={['location.manage', 'consentTemplate.manage']}><SettingsPage /></Allowed>} />
+            <Route path="governance" element={<Allowed anyOf={['governance.read']}><GovernancePage /></Allowed>} />
+            <Route path="settings" element={<Allowed anyOf={['location.manage', 'consentTemplate.manage', 'catalogue.manage', 'plan.review']}><SettingsPage /></Allowed>} />
             <Route path="audit" element={<Allowed anyOf={['audit.read']}><AuditPage /></Allowed>} />
             {/* Setup and sign-in are done; their addresses lead home. */}
             <Route path="*" element={<Navigate to="/" replace />} />

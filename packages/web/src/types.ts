@@ -8,6 +8,19 @@ import type { AcquisitionChannel, MedicalHistory, Sex } from '@contour/domain/pa
 import type { ConsistencyReport } from '@contour/domain/photo-consistency';
 import type { QualityResult, ViewId, ViewSpec } from '@contour/domain/photo-protocol';
 import type { Measurement, NotMeasurable, PixelScale, Side, ZoneFinding, ZoneId } from '@contour/domain/face-analysis';
+import type {
+  AddedItemInput,
+  ConsultationIntake,
+  DoseUnit,
+  FinalPlanItem,
+  ItemChange,
+  ItemDecision,
+  ItemDecisionRecord,
+  SuggestedPlan,
+  TreatmentCatalogue,
+  TreatmentClass,
+} from '@contour/domain/treatment-plan';
+import type { DecisionShares } from '@contour/domain/governance';
 
 export type { PhotoProtocol, QualityCheck, QualityResult, QualityThresholds, ViewId, ViewSpec } from '@contour/domain/photo-protocol';
 /** A frontal photo compared with the patient's first compliant frontal photo (the baseline). */
@@ -247,3 +260,177 @@ export interface GradingAgreement {
   overall: { kappa: number | null; n: number };
   zones: { zoneId: ZoneId; kappa: number | null; n: number }[];
 }
+
+/* ---- Treatment planning (issue 5) ---- */
+
+export type {
+  AddedItemInput,
+  BlockedItem,
+  CatalogueProduct,
+  ConsultationIntake,
+  DoseRange,
+  DoseUnit,
+  DowntimeTolerance,
+  FinalPlanItem,
+  ItemChange,
+  ItemDecision,
+  ItemDecisionRecord,
+  LeftOutItem,
+  MaintenanceEntry,
+  PatientGoal,
+  PlanCaution,
+  PlanItem,
+  PlanStage,
+  Subtlety,
+  SuggestedPlan,
+  TreatmentCatalogue,
+  TreatmentClass,
+  ZoneDose,
+} from '@contour/domain/treatment-plan';
+
+/** The clinic's catalogue as stored: each save is a new version, which plan versions record. */
+export interface StoredCatalogue {
+  catalogue: TreatmentCatalogue;
+  version: number;
+  updatedAt: string | null;
+  /** True while the clinic still uses the reference defaults unchanged. */
+  isDefault: boolean;
+}
+
+export type PlanStatus = 'draft' | 'signed';
+
+/** One stored decision on an item: who decided what, when and why. */
+export interface DecisionEntry {
+  itemKey: string;
+  decision: ItemDecision;
+  change: ItemChange | null;
+  added: AddedItemInput | null;
+  reason: string | null;
+  decidedBy: string;
+  decidedByName: string;
+  decidedAt: string;
+}
+
+/** Something that stops a version being signed, e.g. an item without a decision. */
+export interface ReviewProblem {
+  code: string;
+  itemKey?: string;
+  message: string;
+}
+
+/** What the suggestion was made from: planner rules, face model, catalogue, and the photo and analysis hashes. */
+export interface PlanProvenance {
+  rulesVersion: string;
+  modelVersion: string;
+  catalogueVersion: number;
+  photoHashes: { photoId: string; sha256: string }[];
+  analysisHash: string | null;
+}
+
+export interface PlanVersionView {
+  version: number;
+  status: PlanStatus;
+  /** The planner's suggestion as made; never changed. */
+  suggested: SuggestedPlan;
+  decisions: DecisionEntry[];
+  /** The decision record: proposed snapshot, decision and final item per item. */
+  records: ItemDecisionRecord[];
+  /** The plan after the decisions (as signed, for a signed version). */
+  final: FinalPlanItem[];
+  totalCost: number;
+  /** What stops signing; empty when the version can be signed. */
+  problems: ReviewProblem[];
+  provenance: PlanProvenance;
+  signedBy: string | null;
+  signedByName: string | null;
+  signerRegistration: string | null;
+  signedAt: string | null;
+  createdAt: string;
+  createdByName: string;
+}
+
+export interface Consultation {
+  id: string;
+  patientId: string;
+  photoId: string | null;
+  intake: ConsultationIntake;
+  infectedZones: ZoneId[];
+  createdAt: string;
+}
+
+export interface PlanView {
+  id: string;
+  patientId: string;
+  consultation: Consultation;
+  versions: { version: number; status: PlanStatus; signedAt: string | null; signedByName: string | null; createdAt: string }[];
+  /** The version asked for (the latest unless ?version=). */
+  current: PlanVersionView;
+}
+
+export interface PlanSummary {
+  id: string;
+  createdAt: string;
+  latestVersion: number;
+  status: PlanStatus;
+  signedAt: string | null;
+  items: number;
+  totalCost: number | null;
+  currency: string;
+}
+
+export interface PerformedTreatmentItem {
+  planItemKey: string | null;
+  productId: string;
+  productLabel: string;
+  treatmentClass: TreatmentClass;
+  zoneId: ZoneId;
+  side: Side;
+  amount: number;
+  unit: DoseUnit;
+  lotNumber: string;
+  expiryDate: string;
+}
+
+export type DeviationKind = 'not_done' | 'not_planned' | 'different_amount' | 'different_product';
+
+/** What was done at a visit against what the signed plan said for it. */
+export interface Deviation {
+  kind: DeviationKind;
+  zoneId: ZoneId;
+  side: Side;
+  planned: { productId: string; amount: number; unit: DoseUnit } | null;
+  done: { productId: string; amount: number; unit: DoseUnit } | null;
+  text: string;
+}
+
+export interface TreatmentRecord {
+  id: string;
+  patientId: string;
+  planId: string | null;
+  planVersion: number | null;
+  stage: number | null;
+  performedOn: string;
+  injectorId: string;
+  injectorName: string;
+  items: PerformedTreatmentItem[];
+  notes: string;
+  deviations: Deviation[];
+  createdAt: string;
+}
+
+export interface GovernanceQuestion {
+  id: string;
+  question: string;
+  answer: string;
+  status: 'ok' | 'attention';
+  figures: Record<string, number>;
+}
+
+export interface GovernanceReport {
+  generatedAt: string;
+  decisions: DecisionShares;
+  questions: GovernanceQuestion[];
+}
+
+/** Shares of accepted, modified and rejected suggestions (and added items) overall, by zone, treatment and clinician. */
+export type { DecisionShares, ReasonCount, ShareCounts } from '@contour/domain/governance';

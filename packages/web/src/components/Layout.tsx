@@ -9,12 +9,16 @@ interface NavItem {
   anyOf: Action[];
 }
 
-/** Management pages are shown to those who manage, not to everyone who may merely list (front desk can list users). */
+/**
+ * Management pages are shown to those who manage, not to everyone who may merely list (front desk can list users).
+ * Clinicians see Settings for the treatment catalogue their plans are made with (read-only for them).
+ */
 const NAV: NavItem[] = [
   { to: '/patients', label: 'Patients', anyOf: ['patient.search'] },
   { to: '/overview', label: 'Overview', anyOf: ['stats.read'] },
   { to: '/users', label: 'Users', anyOf: ['user.manage'] },
-  { to: '/settings', label: 'Settings', anyOf: ['location.manage', 'consentTemplate.manage'] },
+  { to: '/governance', label: 'AI governance', anyOf: ['governance.read'] },
+  { to: '/settings', label: 'Settings', anyOf: ['location.manage', 'consentTemplate.manage', 'catalogue.manage', 'plan.review'] },
   { to: '/audit', label: 'Audit', anyOf: ['audit.read'] },
 ];
 

@@ -7,6 +7,7 @@ import { EraseSection } from '../components/EraseSection';
 import { FilesPanel } from '../components/FilesPanel';
 import { PatientForm } from '../components/PatientForm';
 import { PhotosPanel } from '../components/PhotosPanel';
+import { PlansPanel } from '../components/PlansPanel';
 import { ProblemMessage } from '../components/Problem';
 import { formatDate, formatDateTime, fullName } from '../format';
 import { useResource, useSubmission } from '../hooks';
@@ -132,6 +133,7 @@ function PatientRecord({ patientId }: { patientId: string }) {
         <ConsentsPanel key={`${record.archived}-${record.erased}`} patient={record} />
       )}
       {session.can('photo.read') && !record.erased && <PhotosPanel patient={record} />}
+      {session.can('plan.read') && !record.erased && <PlansPanel patient={record} />}
       {session.can('patientFile.read') && !record.erased && <FilesPanel patientId={record.id} />}
       {session.can('patient.erase') && !record.erased && (
         <EraseSection

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { CONSENT_TYPES, CONSENT_TYPE_LABELS, type ConsentType } from '@contour/domain/consent';
 import { api } from '../api';
+import { CatalogueSection } from '../components/CatalogueSection';
 import { Field } from '../components/Field';
 import { ProblemMessage, fieldError } from '../components/Problem';
 import { formatDate } from '../format';
@@ -15,6 +16,7 @@ export function SettingsPage() {
       <h1>Settings</h1>
       {session.can('location.read') && <LocationsSection mayAdd={session.can('location.manage')} />}
       {session.can('consentTemplate.manage') && <ConsentTemplatesSection />}
+      {session.can('catalogue.read') && <CatalogueSection mayEdit={session.can('catalogue.manage')} />}
     </div>
   );
 }
