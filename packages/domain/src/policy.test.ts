@@ -25,6 +25,7 @@ const EXPECTED: Record<Role, Action[]> = {
     'audit.read', 'audit.verify', 'stats.read',
     'photo.read', 'photo.capture', 'photoProtocol.manage', 'analysis.read',
     'catalogue.read', 'catalogue.manage', 'plan.read', 'plan.create', 'treatment.read', 'governance.read',
+    'simulation.read', 'simulation.create',
   ],
   admin: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive', 'patient.erase',
@@ -35,6 +36,7 @@ const EXPECTED: Record<Role, Action[]> = {
     'audit.read', 'audit.verify', 'stats.read',
     'photo.read', 'photo.capture', 'photoProtocol.manage', 'analysis.read',
     'catalogue.read', 'catalogue.manage', 'plan.read', 'plan.create', 'treatment.read', 'governance.read',
+    'simulation.read', 'simulation.create',
   ],
   clinician: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive',
@@ -44,6 +46,7 @@ const EXPECTED: Record<Role, Action[]> = {
     'user.read', 'location.read', 'organisation.read', 'stats.read', 'clinical.sign',
     'photo.read', 'photo.capture', 'analysis.read', 'analysis.grade',
     'catalogue.read', 'plan.read', 'plan.create', 'plan.review', 'treatment.read', 'treatment.record',
+    'simulation.read', 'simulation.create',
   ],
   staff: [
     'patient.search', 'patient.read', 'patient.create', 'patient.update', 'patient.archive',
@@ -88,7 +91,7 @@ describe('policy: the grant table', () => {
   it('analysts see aggregates only: nothing about patients, consents, files, users or the audit trail', () => {
     expect(granted('analyst').sort()).toEqual(['governance.read', 'location.read', 'organisation.read', 'stats.read']);
     for (const action of ACTIONS) {
-      if (/^(patient|consent|patientFile|user|audit|clinical|photo|analysis|plan|treatment|catalogue)/.test(action)) expect(isAllowed('analyst', action), action).toBe(false);
+      if (/^(patient|consent|patientFile|user|audit|clinical|photo|analysis|plan|treatment|catalogue|simulation)/.test(action)) expect(isAllowed('analyst', action), action).toBe(false);
     }
   });
 

@@ -56,6 +56,8 @@ export const ACTIONS = [
   'treatment.read',
   'treatment.record',
   'governance.read',
+  'simulation.read',
+  'simulation.create',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -79,7 +81,7 @@ const everyPatientAction: Action[] = [
 const photography: Action[] = ['photo.read', 'photo.capture', 'analysis.read'];
 
 /** Treatment planning: reading plans and treatments, and starting a consultation's suggested plan. */
-const planning: Action[] = ['catalogue.read', 'plan.read', 'plan.create', 'treatment.read'];
+const planning: Action[] = ['catalogue.read', 'plan.read', 'plan.create', 'treatment.read', 'simulation.read', 'simulation.create'];
 
 const management: Action[] = [
   'patient.erase',

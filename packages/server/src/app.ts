@@ -21,6 +21,7 @@ import { patientFileRoutes } from './features/patient-files.js';
 import { patientRoutes } from './features/patients.js';
 import { photoRoutes } from './features/photos.js';
 import { planningRoutes } from './features/planning.js';
+import { simulationRoutes } from './features/simulations.js';
 import { setupRoutes } from './features/setup.js';
 import { statsRoutes } from './features/stats.js';
 import { userRoutes } from './features/users.js';
@@ -87,6 +88,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(auditRoutes);
   await app.register(statsRoutes);
   await app.register(planningRoutes);
+  await app.register(simulationRoutes);
   await app.register(photoRoutes);
   await app.register(analysisRoutes);
   // Public, cacheable files for in-browser face landmarks (outside /api).

@@ -8,15 +8,26 @@ import { DEFAULT_PROTOCOL, type PhotoProtocol } from '@contour/domain';
 import type { FaceFinder, PhotoAnalysis } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
 import type { FaceAnalysisResult } from './facial-analysis.js';
-import type { WorkerReply, WorkerRequest, WorkerResult } from './landmark-worker.js';
+import type { WorkerReply, WorkerRequest, WorkerResult, WorkerSimulateOptions } from './landmark-worker.js';
+import { SimulationRefused, type SimulationPlan, type SimulationResult } from './simulate/simulate.js';
 
-type Task = { kind: 'detect' } | { kind: 'analyze' | 'analyzeFace'; viewId: string; protocol: PhotoProtocol };
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+type Task = DistributiveOmit<WorkerRequest, 'id'>;
 
 interface Job {
-  image: RgbImage;
   task: Task;
   resolve(result: WorkerResult): void;
   reject(error: Error): void;
+}
+
+/** A private copy of the task's pixels or bytes, to transfer: the caller's buffer stays usable and nothing is copied twice. */
+function transferable(task: Task): { task: Task; transfer: ArrayBuffer[] } {
+  if (task.kind === 'simulate') {
+    const bytes = task.bytes.slice();
+    return { task: { ...task, bytes }, transfer: [bytes.buffer as ArrayBuffer] };
+  }
+  const data = task.image.data.slice();
+  return { task: { ...task, image: { data, width: task.image.width, height: task.image.height } }, transfer: [data.buffer as ArrayBuffer] };
 }
 
 interface Slot {
@@ -68,12 +79,12 @@ export class LandmarkPool implements FaceFinder {
   }
 
   detect(image: RgbImage): Promise<DetectedFace[]> {
-    return this.submit(image, { kind: 'detect' }) as Promise<DetectedFace[]>;
+    return this.submit({ kind: 'detect', image }) as Promise<DetectedFace[]>;
   }
 
   /** The whole analysis of one photo (landmarks, measurements, checks) inside a worker. */
   analyze(image: RgbImage, viewId: string, protocol: PhotoProtocol = DEFAULT_PROTOCOL): Promise<PhotoAnalysis> {
-    return this.submit(image, { kind: 'analyze', viewId, protocol }) as Promise<PhotoAnalysis>;
+    return this.submit({ kind: 'analyze', image, viewId, protocol }) as Promise<PhotoAnalysis>;
   }
 
   /**
@@ -82,13 +93,21 @@ export class LandmarkPool implements FaceFinder {
    * stay off the caller's event loop too.
    */
   analyzeFace(image: RgbImage, viewId: string, protocol: PhotoProtocol = DEFAULT_PROTOCOL): Promise<FaceAnalysisResult> {
-    return this.submit(image, { kind: 'analyzeFace', viewId, protocol }) as Promise<FaceAnalysisResult>;
+    return this.submit({ kind: 'analyzeFace', image, viewId, protocol }) as Promise<FaceAnalysisResult>;
   }
 
-  private submit(image: RgbImage, task: Task): Promise<WorkerResult> {
+  /**
+   * An outcome simulation (decode, landmarks on the photo and its mirror image, rendering, label) inside a worker.
+   * Rejects with `SimulationRefused` when the photo cannot carry one (no single face, unknown scale).
+   */
+  simulate(bytes: Uint8Array, plan: SimulationPlan, options: WorkerSimulateOptions = {}): Promise<SimulationResult> {
+    return this.submit({ kind: 'simulate', bytes, plan, options }) as Promise<SimulationResult>;
+  }
+
+  private submit(task: Task): Promise<WorkerResult> {
     if (this.closed) return Promise.reject(new Error('the landmark pool is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ image, task, resolve, reject });
+      this.queue.push({ task, resolve, reject });
       this.dispatch();
     });
   }
@@ -99,10 +118,9 @@ export class LandmarkPool implements FaceFinder {
       const job = this.queue.shift();
       if (!job) return;
       slot.busy = job;
-      // Transfer a private copy of the pixels: the caller's buffer stays usable and nothing is copied twice.
-      const data = job.image.data.slice();
-      const request: WorkerRequest = { id: this.nextId++, ...job.task, image: { data, width: job.image.width, height: job.image.height } };
-      slot.worker.postMessage(request, [data.buffer]);
+      const { task, transfer } = transferable(job.task);
+      const request = { id: this.nextId++, ...task } as WorkerRequest;
+      slot.worker.postMessage(request, transfer);
     }
   }
 
@@ -110,7 +128,7 @@ export class LandmarkPool implements FaceFinder {
     const job = slot.busy;
     slot.busy = null;
     if (job && message.type === 'result') job.resolve(message.result);
-    else if (job && message.type === 'error') job.reject(new Error(message.error));
+    else if (job && message.type === 'error') job.reject(message.refused ? new SimulationRefused(message.error) : new Error(message.error));
     this.dispatch();
   }
 

@@ -1,7 +1,8 @@
 /**
  * A worker thread that owns one face model instance. The pool sends RGB pixels (transferred, not copied)
  * and gets back landmarks, or a whole photo analysis (landmarks, pixel measurements and the protocol's
- * checks; with `analyzeFace`, also a frontal photo's facial geometry and zone findings), so none of that work runs on the server's event loop. The model's fetch override and memory
+ * checks; with `analyzeFace`, also a frontal photo's facial geometry and zone findings), or a rendered outcome
+ * simulation, so none of that work runs on the server's event loop. The model's fetch override and memory
  * stay inside this thread.
  */
 import { parentPort } from 'node:worker_threads';
@@ -10,17 +11,22 @@ import { analyzeImage, type PhotoAnalysis } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
 import { FACIAL_ANALYSIS_VIEWS, facialFindings, type FaceAnalysisResult } from './facial-analysis.js';
 import { FaceLandmarker } from './landmarks.js';
+import { simulate, type SimulateOptions, type SimulationPlan, type SimulationResult } from './simulate/simulate.js';
+
+/** Simulation options that can cross the thread boundary (the worker's own model finds the face). */
+export type WorkerSimulateOptions = Omit<SimulateOptions, 'finder' | 'face'>;
 
 export type WorkerRequest =
   | { id: number; kind: 'detect'; image: RgbImage }
   | { id: number; kind: 'analyze'; image: RgbImage; viewId: string; protocol: PhotoProtocol }
-  | { id: number; kind: 'analyzeFace'; image: RgbImage; viewId: string; protocol: PhotoProtocol };
-export type WorkerResult = DetectedFace[] | PhotoAnalysis | FaceAnalysisResult;
+  | { id: number; kind: 'analyzeFace'; image: RgbImage; viewId: string; protocol: PhotoProtocol }
+  | { id: number; kind: 'simulate'; bytes: Uint8Array; plan: SimulationPlan; options: WorkerSimulateOptions };
+export type WorkerResult = DetectedFace[] | PhotoAnalysis | FaceAnalysisResult | SimulationResult;
 export type WorkerReply =
   | { type: 'ready'; backend: string }
   | { type: 'failed'; error: string }
   | { type: 'result'; id: number; result: WorkerResult }
-  | { type: 'error'; id: number; error: string };
+  | { type: 'error'; id: number; error: string; refused?: boolean };
 
 const port = parentPort;
 if (!port) throw new Error('landmark-worker must run in a worker thread');
@@ -41,10 +47,13 @@ try {
         ? landmarker.detect(request.image)
         : request.kind === 'analyze'
           ? analyzeImage(request.image, request.viewId, landmarker, request.protocol)
-          : analyzeFace(landmarker, request.image, request.viewId, request.protocol);
+          : request.kind === 'analyzeFace'
+            ? analyzeFace(landmarker, request.image, request.viewId, request.protocol)
+            : simulate(request.bytes, request.plan, { ...request.options, finder: landmarker });
     work.then(
       (result) => reply({ type: 'result', id: request.id, result }),
-      (error: unknown) => reply({ type: 'error', id: request.id, error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) =>
+        reply({ type: 'error', id: request.id, error: error instanceof Error ? error.message : String(error), refused: error instanceof Error && error.name === 'SimulationRefused' }),
     );
   });
   reply({ type: 'ready', backend: landmarker.backend });

@@ -14,6 +14,7 @@ import { PhotoProtocols } from './photo-protocols.js';
 import { PlanSummaries } from './plan-summaries.js';
 import { Photos } from './photos.js';
 import { Scope, type Caller } from './scope.js';
+import { Simulations } from './simulations.js';
 import { Stats } from './stats.js';
 import { TreatmentCatalogues } from './treatment-catalogues.js';
 import { TreatmentPlans } from './treatment-plans.js';
@@ -40,6 +41,7 @@ export class ClinicData {
   readonly planSummaries: PlanSummaries;
   readonly treatments: Treatments;
   readonly governance: Governance;
+  readonly simulations: Simulations;
   private readonly scope: Scope;
 
   constructor(db: Db, auditLog: AuditLog, vault: PatientVault, photoAnalysis: PhotoAnalysisJobs, caller: Caller) {
@@ -57,9 +59,10 @@ export class ClinicData {
     this.analysis = new FacialAnalyses(scope);
     this.catalogue = new TreatmentCatalogues(scope);
     this.plans = new TreatmentPlans(scope, this.patients, this.consents, this.catalogue);
-    this.planSummaries = new PlanSummaries(scope, this.plans);
     this.treatments = new Treatments(scope, this.patients, this.consents, this.catalogue);
     this.governance = new Governance(scope, this.catalogue);
+    this.simulations = new Simulations(scope, this.patients, this.consents, this.plans, this.catalogue, photoAnalysis.faces);
+    this.planSummaries = new PlanSummaries(scope, this.plans, this.simulations);
   }
 
   /** The route-level gate: the same policy and audit as every repository method, checked before the body is read. */

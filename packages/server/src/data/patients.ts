@@ -322,6 +322,13 @@ export class PatientRecords {
         .where('patient_id', '=', id)
         .execute();
       await trx.updateTable('treatment_record').set({ notes: '' }).where('organisation_id', '=', actor.organisationId).where('patient_id', '=', id).execute();
+      // Simulated images are shredded with the other files; their measurements of the face go too.
+      await trx
+        .updateTable('simulation')
+        .set({ file_id: null, parameters: JSON.stringify({ erased: true }) })
+        .where('organisation_id', '=', actor.organisationId)
+        .where('patient_id', '=', id)
+        .execute();
       // Face landmarks, measurements and facial analyses are biometric data: they go with the photos they came from.
       await trx
         .updateTable('photo')

@@ -82,7 +82,8 @@ export class PhotoAnalysisJobs {
     private readonly auditLog: AuditLog,
     private readonly vault: PatientVault,
     private readonly jobs: JobQueue,
-    private readonly faces: FaceFinderProvider,
+    /** The face model's worker pool, shared with outcome simulations. */
+    readonly faces: FaceFinderProvider,
     private readonly log: JobLog,
   ) {}
 

@@ -6,6 +6,7 @@
 import { ZONE_EXPLANATIONS, ZONE_LABELS, type FinalPlanItem, type Side } from '@contour/domain';
 import { renderPlanSummaryPdf, type PlanSummaryImage } from '../documents/plan-summary-pdf.js';
 import type { AuditTarget, Scope } from './scope.js';
+import type { Simulations } from './simulations.js';
 import type { TreatmentPlans } from './treatment-plans.js';
 
 const sideWords: Record<Side, string> = { right: 'right side', left: 'left side', centre: '' };
@@ -19,6 +20,7 @@ export class PlanSummaries {
   constructor(
     private readonly scope: Scope,
     private readonly plans: TreatmentPlans,
+    private readonly simulations: Simulations,
   ) {}
 
   async pdf(planId: string, version?: number): Promise<{ bytes: Buffer; filename: string }> {
@@ -46,6 +48,12 @@ export class PlanSummaries {
       if (photo) {
         const { bytes } = await this.scope.vault.read(actor.organisationId, plan.patientId, photo.file_id);
         images.push({ caption: `Consultation photo (${photo.view}), ${plan.consultation.createdAt.toISOString().slice(0, 10)}`, kind: 'photo', jpeg: bytes, width: photo.width, height: photo.height });
+      }
+    }
+    // Simulations of this version appear only while the patient's simulation consent is in force.
+    if (await this.simulations.consentFor(actor, plan.patientId)) {
+      for (const sim of await this.simulations.forPlanVersion(actor.organisationId, plan.patientId, plan.id, current.version)) {
+        images.push({ caption: `Simulated projection, ${sim.variant} variant`, kind: 'simulation', jpeg: sim.jpeg, width: sim.width, height: sim.height });
       }
     }
     const signer = current.signedByName ? `${current.signedByName}${current.signerRegistration ? ` (registration ${current.signerRegistration})` : ''}` : null;

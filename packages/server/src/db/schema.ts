@@ -288,6 +288,27 @@ export interface TreatmentRecordTable {
   created_at: DefaultTimestamp;
 }
 
+export interface SimulationTable {
+  id: string;
+  organisation_id: string;
+  patient_id: string;
+  photo_id: string;
+  plan_version_id: string;
+  variant: string;
+  intensity: number;
+  item_keys: Json<unknown>;
+  parameters: Json<unknown>;
+  changes: Json<unknown>;
+  label: string;
+  source_sha256: string;
+  /** Null once the patient record is erased (the file is shredded). */
+  file_id: string | null;
+  width: number;
+  height: number;
+  created_by: string;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   organisation: OrganisationTable;
   location: LocationTable;
@@ -309,4 +330,5 @@ export interface Database {
   plan_version: PlanVersionTable;
   plan_decision: PlanDecisionTable;
   treatment_record: TreatmentRecordTable;
+  simulation: SimulationTable;
 }

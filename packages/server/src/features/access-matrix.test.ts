@@ -29,6 +29,7 @@ interface Ids {
   planId: string;
   version: string;
   itemKey: string;
+  simulationId: string;
 }
 
 type Case = { body?: unknown; raw?: { bytes: Buffer; type: string }; query?: string };
@@ -104,6 +105,9 @@ function cases(ids: Ids, signature: string, jpeg: Buffer): Record<string, Case> 
       body: { performedOn: '2026-01-15', items: [{ productId: 'botox-cosmetic', zoneId: 'glabella', side: 'centre', amount: 20, lotNumber: 'C1234', expiryDate: '2027-01-01' }] },
     },
     'GET /api/stats/ai-governance': {},
+    'POST /api/photos/:photoId/simulations': { body: { planId: ids.planId, variant: 'conservative' } },
+    'GET /api/patients/:patientId/simulations': {},
+    'GET /api/simulations/:simulationId/image': {},
   };
 }
 
@@ -162,16 +166,19 @@ describe('access matrix', () => {
     const file = await clinic.owner.request('POST', `/api/patients/${patient.id}/files`, await fixture('faces/london-002-neutral.jpg'), {
       'content-type': 'image/jpeg',
     });
-    const treatmentTemplateId = templates.find((tpl: { type: string }) => tpl.type === 'treatment').id;
-    await clinic.owner.post(`/api/patients/${patient.id}/consents`, {
-      templateId: treatmentTemplateId,
-      signedName: `${samplePatient.givenName} ${samplePatient.familyName}`,
-      signature: await signatureDataUrl(),
-    });
+    for (const type of ['treatment', 'simulation']) {
+      await clinic.owner.post(`/api/patients/${patient.id}/consents`, {
+        templateId: templates.find((tpl: { type: string }) => tpl.type === type).id,
+        signedName: `${samplePatient.givenName} ${samplePatient.familyName}`,
+        signature: await signatureDataUrl(),
+      });
+    }
     const plan = await clinic.owner.post(`/api/patients/${patient.id}/plans`, { intake: MATRIX_INTAKE, photoId: photo.json().id });
     if (plan.statusCode !== 201) throw new Error(`seed plan failed: ${plan.body}`);
     const itemKey = (plan.json().current.suggested.items as { key: string }[])[0]?.key;
     if (!itemKey) throw new Error('the seeded plan has no items');
+    const simulation = await clinic.owner.post(`/api/photos/${photo.json().id}/simulations`, { planId: plan.json().id, variant: 'expected' });
+    if (simulation.statusCode !== 201) throw new Error(`seed simulation failed: ${simulation.body}`);
     const staff = await clinic.member('staff', 'Desk Person');
     return {
       patientId: patient.id,
@@ -184,6 +191,7 @@ describe('access matrix', () => {
       planId: plan.json().id,
       version: '1',
       itemKey,
+      simulationId: simulation.json().id,
     };
   }
 

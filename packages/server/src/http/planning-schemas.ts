@@ -4,7 +4,7 @@
  * (the planner's suggestion and the decision record) are described loosely, as the domain types define them.
  */
 import { Type } from 'typebox';
-import { DOSE_UNITS, DOWNTIME_TOLERANCE, PATIENT_GOALS, PRODUCT_COMPONENTS, SUBTLETY, TREATMENT_CLASSES } from '@contour/domain';
+import { DOSE_UNITS, DOWNTIME_TOLERANCE, PATIENT_GOALS, PRODUCT_COMPONENTS, SIMULATION_VARIANTS, SUBTLETY, TREATMENT_CLASSES, ZONE_IDS } from '@contour/domain';
 import { DateTime, Id, IsoDate, Nullable, SideSchema, ZoneIdSchema } from './schemas.js';
 
 const strict = { additionalProperties: false } as const;
@@ -244,3 +244,48 @@ export const GovernanceReport = Type.Object({
     }),
   ),
 });
+
+const ZoneLimit = Type.Object(
+  {
+    mm: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+    grade: Type.Optional(Type.Number({ minimum: 0, maximum: 4 })),
+    ratio: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  },
+  strict,
+);
+
+export const SimulationRequest = Type.Object(
+  {
+    planId: Id,
+    version: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    itemKeys: Type.Optional(Type.Array(Text(200, 1), { minItems: 1, maxItems: 60, uniqueItems: true })),
+    variant: Type.Enum(SIMULATION_VARIANTS),
+    intensity: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    maxChangePerZone: Type.Optional(Type.Partial(Type.Object(Object.fromEntries(ZONE_IDS.map((zone) => [zone, ZoneLimit])), strict))),
+  },
+  strict,
+);
+
+export const SimulationParams = Type.Object({ simulationId: Id }, strict);
+
+export const Simulation = Type.Object({
+  id: Id,
+  patientId: Id,
+  photoId: Id,
+  planId: Id,
+  planVersion: Type.Integer(),
+  variant: Type.Enum(SIMULATION_VARIANTS),
+  intensity: Type.Number(),
+  itemKeys: Type.Array(Type.String()),
+  label: Type.String(),
+  sourceSha256: Type.String(),
+  width: Type.Integer(),
+  height: Type.Integer(),
+  parameters: Snapshot('How it was rendered: renderer version, variant, mm per pixel, landmark source, clinician maxima'),
+  changes: Snapshot('The intended change per zone and measurement (IntendedChange[]), from the dose-effect priors'),
+  rendered: Snapshot('What the renderer did per zone: intended, before, target and after'),
+  unsupported: Type.Array(Type.Object({ itemKey: Type.String(), reason: Type.String() })),
+  createdAt: DateTime,
+});
+
+export const SimulationList = Type.Object({ items: Type.Array(Simulation) });
