@@ -29,6 +29,7 @@ export default defineConfig({
       '@contour/domain/treatment-plan': domainModule('treatment-plan'),
       '@contour/domain/treatment-catalogue': domainModule('treatment-catalogue'),
       '@contour/domain/governance': domainModule('governance'),
+      '@contour/domain/dose-effect': domainModule('dose-effect'),
       '@contour/vision/face-result': visionModule('face-result'),
       '@contour/vision/measure': visionModule('measure'),
       '@contour/vision/human-config': visionModule('human-config'),

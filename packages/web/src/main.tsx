@@ -17,6 +17,7 @@ import { PlanPage } from './pages/PlanPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { SetupPage } from './pages/SetupPage';
 import { SignInPage } from './pages/SignInPage';
+import { SimulationPage } from './pages/SimulationPage';
 import { UsersPage } from './pages/UsersPage';
 import { SessionProvider, useSession, useSessionState } from './session';
 import './styles.css';
@@ -86,6 +87,7 @@ function App() {
             <Route path="patients/:patientId/photos/:sessionId/analysis/:photoId" element={<Allowed anyOf={['analysis.read']}><AnalysisPage /></Allowed>} />
             <Route path="patients/:patientId/plans/new" element={<Allowed anyOf={['plan.create']}><ConsultationPage /></Allowed>} />
             <Route path="patients/:patientId/plans/:planId" element={<Allowed anyOf={['plan.read']}><PlanPage /></Allowed>} />
+            <Route path="patients/:patientId/plans/:planId/simulate" element={<Allowed anyOf={['simulation.read']}><SimulationPage /></Allowed>} />
             <Route path="overview" element={<Allowed anyOf={['stats.read']}><OverviewPage /></Allowed>} />
             <Route path="users" element={<Allowed anyOf={['user.manage']}><UsersPage /></Allowed>} />
             <Route path="governance" element={<Allowed anyOf={['governance.read']}><GovernancePage /></Allowed>} />

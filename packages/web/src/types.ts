@@ -21,6 +21,7 @@ import type {
   TreatmentClass,
 } from '@contour/domain/treatment-plan';
 import type { DecisionShares } from '@contour/domain/governance';
+import type { ChangeKind, IntendedChange, SimulationEffect, SimulationVariant, ZoneLimit } from '@contour/domain/dose-effect';
 
 export type { PhotoProtocol, QualityCheck, QualityResult, QualityThresholds, ViewId, ViewSpec } from '@contour/domain/photo-protocol';
 /** A frontal photo compared with the patient's first compliant frontal photo (the baseline). */
@@ -434,3 +435,48 @@ export interface GovernanceReport {
 
 /** Shares of accepted, modified and rejected suggestions (and added items) overall, by zone, treatment and clinician. */
 export type { DecisionShares, ReasonCount, ShareCounts } from '@contour/domain/governance';
+
+/* ---- Outcome simulation (issue 6) ---- */
+
+export type { ChangeKind, IntendedChange, SimulationEffect, SimulationVariant, ZoneLimit } from '@contour/domain/dose-effect';
+
+/** What the renderer drew for one zone and kind of change: the intended amount, and the measurement before and after. */
+export interface RenderedEffect {
+  zoneId: ZoneId;
+  side: Side;
+  effects: SimulationEffect[];
+  kind: ChangeKind;
+  measurementId?: string;
+  intended: number;
+  before?: number;
+  target?: number;
+  after?: number;
+  strength?: number;
+  /** Why less than intended was drawn: the photo is already at the scale's floor, or the edit's full strength was not enough. */
+  limitedBy?: 'photo' | 'strength';
+  note?: string;
+}
+
+/**
+ * A plan version (or some of its items) rendered on the patient's frontal photo. The image is the photo with a
+ * label band below it, so `height` is more than the photo's own height scaled to `width`.
+ */
+export interface Simulation {
+  id: string;
+  patientId: string;
+  photoId: string;
+  planId: string;
+  planVersion: number;
+  variant: SimulationVariant;
+  intensity: number;
+  itemKeys: string[];
+  label: string;
+  sourceSha256: string;
+  width: number;
+  height: number;
+  parameters: { maxChangePerZone?: Partial<Record<ZoneId, ZoneLimit>> } & Record<string, unknown>;
+  changes: IntendedChange[];
+  rendered: RenderedEffect[];
+  unsupported: { itemKey: string; reason: string }[];
+  createdAt: string;
+}

@@ -182,26 +182,12 @@ export class TreatmentPlans {
     return { findings: [...byZone.values()], sha256: photo.sha256, analysisHash: sha256(canonical({ facial, grades })) };
   }
 
-  private async planPatient(actor: Actor, patientId: string, infectedZones: ZoneId[], trx: Trx): Promise<PlanPatient> {
-    const row = await this.patients.writableRow(actor, patientId, trx);
-    const history = { ...emptyMedicalHistory(), ...(row.medical_history as Partial<MedicalHistory>) };
-    const lastTreatments = (await performedTreatments(trx, actor.organisationId, patientId)).flatMap((record) =>
-      record.items.map((item) => ({ productId: item.productId, treatmentClass: item.treatmentClass, date: record.performedOn, amount: item.amount, unit: item.unit })),
-    );
-    return {
-      age: row.date_of_birth ? ageOn(row.date_of_birth, new Date()) : null,
-      sex: row.sex as Sex,
-      medicalHistory: history,
-      lastTreatments,
-      infectedZones,
-    };
-  }
-
   /** Records the intake and makes the suggested plan (version 1, a draft for the clinician to review). */
   async create(patientId: string, input: NewConsultation): Promise<PlanView> {
     const target: AuditTarget = { entityType: 'treatment_plan', patientId };
     const actor = await this.scope.authorize('plan.create', 'plan.create', target);
     const planId = await this.scope.write(actor, 'C', 'plan.create', async (trx) => {
+      await this.patients.writableRow(actor, patientId, trx);
       const patient = await this.planPatient(actor, patientId, input.infectedZones ?? [], trx);
       let evidence: { findings: PlanFinding[]; photoHashes: PlanProvenance['photoHashes']; analysisHash: string | null } = {
         findings: [],
@@ -369,7 +355,7 @@ export class TreatmentPlans {
   /** The review of a version: the domain's decision record from the suggestion and the stored decisions. */
   private async review(actor: Actor, patientId: string, infectedZones: ZoneId[], suggested: SuggestedPlan, decisions: DecisionEntry[], executor: Trx | Scope['db']) {
     const { catalogue } = await this.catalogues.current(actor.organisationId, executor);
-    const patient = await this.reviewPatient(actor, patientId, infectedZones, executor);
+    const patient = await this.planPatient(actor, patientId, infectedZones, executor);
     const inputs: ItemDecisionInput[] = decisions
       .filter((d) => d.decision !== 'added')
       .map((d) => ({
@@ -382,7 +368,8 @@ export class TreatmentPlans {
     return applyReview({ plan: suggested, decisions: inputs, added, catalogue, patient, today: isoDate(new Date()) });
   }
 
-  private async reviewPatient(actor: Actor, patientId: string, infectedZones: ZoneId[], executor: Trx | Scope['db']): Promise<PlanPatient> {
+  /** The patient as the planner and the review screen them: age, sex, medical history, past treatments. */
+  private async planPatient(actor: Actor, patientId: string, infectedZones: ZoneId[], executor: Trx | Scope['db']): Promise<PlanPatient> {
     const row = await this.patients.row(actor, patientId, executor);
     const lastTreatments = (await performedTreatments(executor, actor.organisationId, patientId)).flatMap((record) =>
       record.items.map((item) => ({ productId: item.productId, treatmentClass: item.treatmentClass, date: record.performedOn, amount: item.amount, unit: item.unit })),

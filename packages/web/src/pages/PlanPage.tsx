@@ -65,6 +65,11 @@ function PlanRecord({ patientId, planId }: { patientId: string; planId: string }
           </p>
         </div>
         <div className="button-row">
+          {data.consultation.photoId && session.can('simulation.read') && (
+            <Link className="button secondary" to={withQuery(`/patients/${patientId}/plans/${planId}/simulate`, { version: isLatest ? undefined : current.version })}>
+              Simulate the outcome
+            </Link>
+          )}
           <span className={`badge${current.status === 'signed' ? ' ok' : ' warn'}`} data-testid="plan-status">
             {PLAN_STATUS_LABELS[current.status]}
           </span>
