@@ -11,6 +11,7 @@ import { CONNECTIONS, measureAuditContention, measureComponents, measureLoad } f
 import { probePostgres } from './bench/postgres.mjs';
 import { DB_LABEL, findProblems, renderReport, renderSummary } from './bench/report.mjs';
 import { measurePhotos, renderPhotos } from './bench/photos.mjs';
+import { measureSimulation, renderSimulation } from './bench/simulate.mjs';
 import { measureSearch } from './bench/search.mjs';
 import { measureStartup } from './bench/startup.mjs';
 import { Resources, sleep } from './bench/util.mjs';
@@ -163,6 +164,9 @@ async function main() {
     await photoContour.close();
   }
 
+  log(`${stamp()} Outcome simulation: full-face plan and single item, against the landmark call`);
+  const simulation = await measureSimulation({ log });
+
   const run = {
     date: new Date(),
     machine,
@@ -172,11 +176,12 @@ async function main() {
     seconds: (performance.now() - began) / 1000,
     results: Object.fromEntries(Object.entries(results).filter(([kind]) => !failed[kind])),
     photos,
+    simulation,
   };
   clearInterval(sampler);
   machine.loadAverageEnd = os.loadavg();
   machine.loadMax = Math.max(...loadSamples, machine.loadAverage[0], machine.loadAverageEnd[0]);
-  await writeFile(REPORT, renderReport(run) + renderPhotos(run.photos));
+  await writeFile(REPORT, renderReport(run) + renderPhotos(run.photos) + renderSimulation(run.simulation));
   // The raw figures, for comparing runs: BENCH_JSON=/some/file.json npm run bench
   if (process.env.BENCH_JSON) await writeFile(process.env.BENCH_JSON, `${JSON.stringify(run, null, 2)}\n`);
   log(`\n${renderSummary(run)}`);

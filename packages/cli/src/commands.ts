@@ -84,6 +84,9 @@ Commands:
   plan --intake intake.json [--analysis analysis.json] [--json]
                         suggest a treatment plan from a consultation intake and a facial analysis, offline,
                         with the reference catalogue (intake format: docs/intake-format.md)
+  simulate IMAGE --plan plan.json --out out.jpg [--variant conservative|expected|upper] [--catalogue file] [--json]
+                        render a plan's projected outcome on a frontal photo, offline, labelled "Simulated
+                        projection, not a guaranteed outcome"; --json prints the intended change per measurement
   demo [--patients N] [--json] [--fixtures]
                         create "Contour Demo Clinic": fictional patients with photos, analyses and plans at every
                         stage, and its users (the password is printed once); does nothing if it exists

@@ -3,6 +3,7 @@ import { analyze, parseAnalyzeArgs } from './analyze.js';
 import { auditVerify, consoleOutput, migrate, serve, USAGE } from './commands.js';
 import { parsePlanArgs, plan } from './plan.js';
 import { demo, parseDemoArgs } from './demo.js';
+import { parseSimulateArgs, simulateCommand } from './simulate.js';
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv;
@@ -34,6 +35,14 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       return plan(options, consoleOutput);
+    }
+    case 'simulate': {
+      const options = parseSimulateArgs(rest);
+      if (typeof options === 'string') {
+        consoleOutput.err(`contour simulate: ${options}`);
+        return 2;
+      }
+      return simulateCommand(options, consoleOutput);
     }
     case 'audit':
       if (rest[0] === 'verify') return auditVerify(process.env, consoleOutput, rest.includes('--json'));

@@ -1,10 +1,10 @@
 /**
  * Colour for the outcome simulation: sRGB ↔ linear light and CIELAB (D65), on rectangles of an RGB image.
- * Retouching works on light (linear RGB: a shadow lifted is light added, hue kept) and on Lab for tone (the
- * skin indicators measure pigment in L* and b*). Writing back only touches pixels whose weight is above 0.
+ * Retouching works on light (linear RGB: a shadow lifted is light added) and on Lab (a lifted shadow keeps the
+ * skin's a* b*; the skin indicators measure pigment in L* and b*).
  */
 import type { RgbImage } from '../face-result.js';
-import type { Rect, Window } from './raster.js';
+import type { Rect } from './raster.js';
 
 export const SRGB_TO_LINEAR = Float32Array.from({ length: 256 }, (_, c) => {
   const v = c / 255;
@@ -42,32 +42,6 @@ export function luminance(rgb: LinearRgb): Float32Array {
   const out = new Float32Array(rgb.r.length);
   for (let i = 0; i < out.length; i++) out[i] = 0.2126 * (rgb.r[i] as number) + 0.7152 * (rgb.g[i] as number) + 0.0722 * (rgb.b[i] as number);
   return out;
-}
-
-/**
- * Multiplies the light of every pixel of `rect` by `gain` (a per-pixel factor, 1 = unchanged), blended by the
- * window, and writes the result into `image`. Pixels with gain exactly 1 or weight 0 keep their bytes.
- */
-export function applyGain(image: RgbImage, rgb: LinearRgb, gain: Float32Array, window: Window): void {
-  const { rect } = rgb;
-  for (let row = 0; row < rect.height; row++) {
-    const y = rect.y + row;
-    const wr = y - window.rect.y;
-    if (wr < 0 || wr >= window.rect.height) continue;
-    for (let col = 0; col < rect.width; col++) {
-      const x = rect.x + col;
-      const wc = x - window.rect.x;
-      if (wc < 0 || wc >= window.rect.width) continue;
-      const w = window.data[wr * window.rect.width + wc] as number;
-      const o = row * rect.width + col;
-      const k = 1 + w * ((gain[o] as number) - 1);
-      if (w <= 0 || k === 1) continue;
-      const i = (y * image.width + x) * 3;
-      image.data[i] = linearToSrgbByte((rgb.r[o] as number) * k);
-      image.data[i + 1] = linearToSrgbByte((rgb.g[o] as number) * k);
-      image.data[i + 2] = linearToSrgbByte((rgb.b[o] as number) * k);
-    }
-  }
 }
 
 // CIELAB (D65), for tone.

@@ -88,6 +88,21 @@ function hull(points: Point2[]): Point2[] {
   return [...lower.slice(0, -1), ...upper.slice(0, -1)];
 }
 
+/**
+ * Each moving point with two companions along its shift, `halfWidthPx` ahead and `innerPx` behind, moving the
+ * same way: a landmark sits on an edge only to within a pixel or two (the mesh's lower-lip border can sit 2–3 mm
+ * inside the visible one), so the band around it moves as one and the visible edge gets the full shift.
+ */
+function banded(moves: Deformation['moves'], halfWidthPx: number, innerPx = halfWidthPx): Deformation['moves'] {
+  return moves.flatMap((m) => {
+    const length = Math.hypot(m.shift[0], m.shift[1]);
+    if (!(length > 1e-6)) return [m];
+    const u: Point2 = [m.shift[0] / length, m.shift[1] / length];
+    const at = (k: number): Point2 => [m.from[0] + k * u[0], m.from[1] + k * u[1]];
+    return [m, { from: at(-innerPx), shift: m.shift }, { from: at(halfWidthPx), shift: m.shift }];
+  });
+}
+
 export interface GeometryContext {
   landmarks: readonly Point3[];
   zones: readonly ZoneShape[];
@@ -105,9 +120,11 @@ function vermilion(ctx: GeometryContext, frame: Frame, upper: boolean, mm: numbe
   const mid = Math.abs(frame.at(outer[5] as number)[1] - frame.at(inner[5] as number)[1]);
   if (!(mid > 0)) return null;
   const direction = upper ? -1 : 1;
-  const moves = outer.slice(1, -1).map((o, k) => {
+  // The band reaches 3 mm beyond the border into the skin and up to 2 mm (at most a third of the lip) back into it.
+  const moves = outer.slice(1, -1).flatMap((o, k) => {
     const local = Math.abs(frame.at(o)[1] - frame.at(inner[k + 1] as number)[1]);
-    return { from: frame.image(o), shift: frame.vec(0, direction * shift * Math.min(1.5, local / mid)) };
+    const move = { from: frame.image(o), shift: frame.vec(0, direction * shift * Math.min(1.5, local / mid)) };
+    return banded([move], 3 / ctx.mmPerPx, Math.min(2 / ctx.mmPerPx, local / 3));
   });
   const keep = upper ? [...inner, ...LOWER_LIP_OUTER, ...LOWER_LIP_INNER, ...both(NOSE_BASE_RING)] : [...inner, ...UPPER_LIP_OUTER, ...UPPER_LIP_INNER, ...both(CHIN_ANCHORS)];
   const fixed = [...new Set([...keep, 61, 291])].map((i) => frame.image(i));
@@ -120,13 +137,15 @@ function chin(ctx: GeometryContext, frame: Frame, mm: number): Deformation | nul
   const shift = mm / ctx.mmPerPx;
   const x0 = frame.at(152)[0];
   const half = 25 / ctx.mmPerPx;
-  const moves = both(CHIN_OUTLINE).flatMap((i) => {
+  const outline = both(CHIN_OUTLINE).flatMap((i) => {
     const w = 1 - ((frame.at(i)[0] - x0) / half) ** 2;
     return w > 0 ? [{ from: frame.image(i), shift: frame.vec(0, shift * w) }] : [];
   });
+  const moves = banded(outline, 3 / ctx.mmPerPx);
   const movedIds = new Set(both(CHIN_OUTLINE).filter((i) => 1 - ((frame.at(i)[0] - x0) / half) ** 2 > 0));
   const fixed = [...both([17, 84, 181, 91, 14, 87, 178, 2, 150, 136, 172]).filter((i) => !movedIds.has(i))].map((i) => frame.image(i));
-  const window = featheredWindow(zonePolygons(ctx.zones, ['chin']), 0, grow(frame, shift, 5), ctx.width, ctx.height);
+  const polygons = [...zonePolygons(ctx.zones, ['chin']), hull(moves.map((m) => m.from))];
+  const window = featheredWindow(polygons, 0, grow(frame, shift, 5), ctx.width, ctx.height);
   return window ? { name: 'chin:centre:chin_length', moves, fixed, window } : null;
 }
 
@@ -146,9 +165,13 @@ function cheek(ctx: GeometryContext, frame: Frame, side: Side, liftMm: number, l
     return frame.vec(mm(out * lateral), mm(-lift));
   };
   const moving = [...sided(RIGHT_CHEEK_OUTLINE, side), ...sided(RIGHT_CHEEK_INNER, side), ...sided([116, 119, 100, 142], side)];
-  const moves = moving.map((i) => ({ from: frame.image(i), shift: shiftAt(i) }));
+  const outline = new Set(sided(RIGHT_CHEEK_OUTLINE, side));
+  const moves = [
+    ...moving.filter((i) => !outline.has(i)).map((i) => ({ from: frame.image(i), shift: shiftAt(i) })),
+    ...banded([...outline].map((i) => ({ from: frame.image(i), shift: shiftAt(i) })), 3 / ctx.mmPerPx),
+  ];
   const fixed = [...sided(RIGHT_LOWER_LID, side), ...sided(RIGHT_NOSE_SIDE, side), ...sided([61, 58, 21], side)].map((i) => frame.image(i));
-  const region = hull([...(zone.polygon as Point2[]), ...sided(RIGHT_CHEEK_OUTLINE, side).map((i) => frame.image(i))]);
+  const region = hull([...(zone.polygon as Point2[]), ...moves.map((m) => m.from)]);
   const largest = mm(Math.max(Math.abs(liftMm), Math.abs(lateralMm)));
   const window = featheredWindow([region], 0, grow(frame, largest, 5, 0.15), ctx.width, ctx.height);
   return window ? { name: `cheek:${side}:lift+lateral_contour`, moves, fixed, window } : null;
@@ -172,9 +195,10 @@ function jaw(ctx: GeometryContext, frame: Frame, side: Side, mm: number): Deform
     if (w > 0.2) fixed.push(frame.toImage([p[0] - out * px(13), p[1]]));
   }
   fixed.push(...[152, sided([61], side)[0] as number].map((i) => frame.image(i)));
-  const region = hull([...zonePolygons(ctx.zones, ['jawline'], side).flat(), ...outline.map((i) => frame.image(i))]);
+  const band = banded(moves, px(3));
+  const region = hull([...zonePolygons(ctx.zones, ['jawline'], side).flat(), ...band.map((m) => m.from)]);
   const window = featheredWindow([region], 0, grow(frame, px(mm), 5, 0.15), ctx.width, ctx.height);
-  return window ? { name: `jawline:${side}:jaw_contour`, moves, fixed, window } : null;
+  return window ? { name: `jawline:${side}:jaw_contour`, moves: band, fixed, window } : null;
 }
 
 /** The deformations for the plan's mm changes (zero changes give none). */

@@ -6,8 +6,8 @@
 import { mirrorIndex, type Point3 } from '@contour/domain';
 import type { RgbImage } from '../face-result.js';
 import { luminance, readLinear } from './color.js';
-import { gaussianBlur, polygonsRect, polylineWindow, rasterize, type Point2 } from './raster.js';
-import { midScaleDips } from './retouch.js';
+import { gaussianBlur, polygonsRect, rasterize, type Point2 } from './raster.js';
+import { edgeNeighbourhoods, indicatorMask, midScaleDips } from './retouch.js';
 
 /** Outer vermilion borders, corner to corner through the midline (0 and 17). */
 export const UPPER_LIP_OUTER = [61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291];
@@ -29,41 +29,41 @@ export function edgeLine(landmarks: readonly Point3[], zoneId: 'upper_lip' | 'lo
 const ln = (Y: Float32Array): Float32Array => Y.map((v) => 100 * Math.log(Math.max(v, 0.005)));
 
 /**
- * Mean gradient magnitude of 100·ln Y (smoothed at 0.3 mm) within 1 mm of the line, per mm: how sharply the
- * light changes across the edge, independent of exposure.
+ * Edge contrast: every 0.5 mm along the line, the steepest gradient of 100·ln Y (smoothed at 0.3 mm, per mm)
+ * within 1.5 mm, averaged. How sharply the light changes across the edge, independent of exposure, and found
+ * even when the line (from landmarks) sits a pixel or two off the edge.
  */
 export function edgeContrast(image: RgbImage, line: Point2[], mmPerPx: number): number {
-  const band = polylineWindow(line, 1 / mmPerPx, 1 / mmPerPx + 0.01, image.width, image.height);
-  const rect = polygonsRect([line], 1.5 / mmPerPx + 4, image.width, image.height);
-  if (!band || !rect) return NaN;
+  const rect = polygonsRect([line], 2 / mmPerPx + 4, image.width, image.height);
+  if (!rect) return NaN;
   const lnY = gaussianBlur(ln(luminance(readLinear(image, rect))), rect.width, rect.height, 0.3 / mmPerPx);
-  let sum = 0, n = 0;
-  for (let row = 1; row < rect.height - 1; row++) {
-    for (let col = 1; col < rect.width - 1; col++) {
-      const bx = rect.x + col - band.rect.x, by = rect.y + row - band.rect.y;
-      if (bx < 0 || by < 0 || bx >= band.rect.width || by >= band.rect.height) continue;
-      if ((band.data[by * band.rect.width + bx] as number) < 0.5) continue;
-      const i = row * rect.width + col;
+  const neighbourhoods = edgeNeighbourhoods(line, rect, mmPerPx, 1.5 / mmPerPx);
+  let sum = 0;
+  for (const idx of neighbourhoods) {
+    let best = 0;
+    for (const i of idx) {
       const gx = ((lnY[i + 1] as number) - (lnY[i - 1] as number)) / 2;
       const gy = ((lnY[i + rect.width] as number) - (lnY[i - rect.width] as number)) / 2;
-      sum += Math.hypot(gx, gy) / mmPerPx;
-      n++;
+      best = Math.max(best, gx * gx + gy * gy);
     }
+    sum += Math.sqrt(best) / mmPerPx;
   }
-  return n > 0 ? sum / n : NaN;
+  return neighbourhoods.length ? sum / neighbourhoods.length : NaN;
 }
 
-/** Mean depth (percent light) of the mid-scale shadows (0.8–4 mm) inside the polygon. */
-export function jowlShadow(image: RgbImage, polygon: Point2[], mmPerPx: number): number {
+/**
+ * Mean depth (percent light) of the mid-scale shadows (0.8–4 mm) over the zone's mask eroded as the skin
+ * indicators' (so the outline against the backdrop is left out). `ipdPx` sizes the erosion.
+ */
+export function jowlShadow(image: RgbImage, polygon: Point2[], mmPerPx: number, ipdPx: number): number {
   const rect = polygonsRect([polygon], 12 / mmPerPx, image.width, image.height);
   if (!rect) return NaN;
   const dips = midScaleDips(ln(luminance(readLinear(image, rect))), rect.width, rect.height, mmPerPx);
-  const inside = rasterize([polygon], rect);
+  const mask = indicatorMask([polygon], rect, ipdPx);
   let sum = 0, n = 0;
-  for (let i = 0; i < inside.length; i++) {
-    if (!inside[i]) continue;
-    sum += dips[i] as number;
-    n++;
+  for (let i = 0; i < mask.length; i++) {
+    sum += (mask[i] as number) * (dips[i] as number);
+    n += mask[i] as number;
   }
   return n > 0 ? sum / n : NaN;
 }

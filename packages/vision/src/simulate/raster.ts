@@ -90,12 +90,14 @@ function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Fl
   z[0] = -Infinity;
   z[1] = Infinity;
   for (let q = 1; q < n; q++) {
-    let s = 0;
-    for (;;) {
-      const p = v[k] as number;
-      s = ((f[q] as number) + q * q - ((f[p] as number) + p * p)) / (2 * q - 2 * p);
-      if (s <= (z[k] as number) && k > 0) k--;
-      else break;
+    // Where the parabola from q overtakes the lowest so far (no closure here: this is the innermost loop).
+    const fq = (f[q] as number) + q * q;
+    let p = v[k] as number;
+    let s = (fq - ((f[p] as number) + p * p)) / (2 * q - 2 * p);
+    while (s <= (z[k] as number) && k > 0) {
+      k--;
+      p = v[k] as number;
+      s = (fq - ((f[p] as number) + p * p)) / (2 * q - 2 * p);
     }
     k++;
     v[k] = q;
@@ -112,11 +114,12 @@ function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Fl
 
 /** Distance (px) from every pixel to the nearest pixel where `features` is 1; Infinity-free (a large value when none). */
 export function distanceTransform(features: Uint8Array, width: number, height: number): Float32Array {
-  const BIG = 1e12;
+  // Squared distances fit a float32 exactly enough (images are far below 4096² px); "none" is a large finite value.
+  const BIG = 1e10;
   const n = Math.max(width, height);
   const f = new Float64Array(n), d = new Float64Array(n), z = new Float64Array(n + 1);
   const v = new Int32Array(n);
-  const grid = new Float64Array(width * height);
+  const grid = new Float32Array(width * height);
   for (let i = 0; i < grid.length; i++) grid[i] = features[i] ? 0 : BIG;
   for (let x = 0; x < width; x++) {
     for (let y = 0; y < height; y++) f[y] = grid[y * width + x] as number;
@@ -150,12 +153,17 @@ export function featheredWindow(polygons: readonly (readonly Point2[])[], inner:
   }
   if (!any) return null;
   const toInside = distanceTransform(inside, rect.width, rect.height);
-  const toOutside = distanceTransform(outside, rect.width, rect.height);
+  // Without an inner feather every inside pixel weighs 1: no distance inside is needed.
+  const toOutside = inner > 0 ? distanceTransform(outside, rect.width, rect.height) : null;
   const data = new Float32Array(inside.length);
   const span = inner + outer;
   for (let i = 0; i < data.length; i++) {
+    if (inside[i] && !toOutside) {
+      data[i] = 1;
+      continue;
+    }
     // Signed distance to the outline, negative inside (pixel centres: half a pixel off the true edge either way).
-    const signed = inside[i] ? -((toOutside[i] as number) - 0.5) : (toInside[i] as number) - 0.5;
+    const signed = inside[i] ? -((toOutside?.[i] as number) - 0.5) : (toInside[i] as number) - 0.5;
     data[i] = span > 0 ? smoothstep((outer - signed) / span) : signed <= 0 ? 1 : 0;
   }
   return { rect, data };
@@ -187,14 +195,6 @@ export function polylineWindow(line: readonly Point2[], inner: number, outer: nu
   return { rect, data };
 }
 
-/** The weight of `window` at image pixel (x, y) (0 outside its rectangle). */
-export function weightAt(window: Window, x: number, y: number): number {
-  const { rect } = window;
-  const col = x - rect.x, row = y - rect.y;
-  if (col < 0 || row < 0 || col >= rect.width || row >= rect.height) return 0;
-  return window.data[row * rect.width + col] as number;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Grey-level morphology: running max / min over square windows (van Herk / Gil-Werman, O(1) per pixel).
 
@@ -202,13 +202,24 @@ function runningExtremum(src: Float32Array, dst: Float32Array, width: number, he
   const size = 2 * radius + 1;
   const n = width + 2 * radius;
   const padded = new Float32Array(n), left = new Float32Array(n), right = new Float32Array(n);
-  const pick = max ? (a: number, b: number): number => (a > b ? a : b) : (a: number, b: number): number => (a < b ? a : b);
+  // Branches rather than a comparison callback: this runs for every pixel four times per closing.
   for (let y = 0; y < height; y++) {
     const row = y * width;
     for (let i = 0; i < n; i++) padded[i] = src[row + clamp(i - radius, 0, width - 1)] as number;
-    for (let i = 0; i < n; i++) left[i] = i % size === 0 ? (padded[i] as number) : pick(left[i - 1] as number, padded[i] as number);
-    for (let i = n - 1; i >= 0; i--) right[i] = i === n - 1 || (i + 1) % size === 0 ? (padded[i] as number) : pick(right[i + 1] as number, padded[i] as number);
-    for (let x = 0; x < width; x++) dst[row + x] = pick(right[x] as number, left[x + size - 1] as number);
+    for (let i = 0; i < n; i++) {
+      const v = padded[i] as number;
+      const prev = left[i - 1] as number;
+      left[i] = i % size === 0 ? v : max ? (prev > v ? prev : v) : prev < v ? prev : v;
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      const v = padded[i] as number;
+      const next = right[i + 1] as number;
+      right[i] = i === n - 1 || (i + 1) % size === 0 ? v : max ? (next > v ? next : v) : next < v ? next : v;
+    }
+    for (let x = 0; x < width; x++) {
+      const a = right[x] as number, b = left[x + size - 1] as number;
+      dst[row + x] = max ? (a > b ? a : b) : a < b ? a : b;
+    }
   }
 }
 

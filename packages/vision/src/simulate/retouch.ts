@@ -73,7 +73,7 @@ function windowOver(window: Window, rect: Rect): Float32Array {
   return out;
 }
 
-function indicatorMask(polygons: Point2[][], rect: Rect, ipdPx: number): Float32Array {
+export function indicatorMask(polygons: Point2[][], rect: Rect, ipdPx: number): Float32Array {
   const inside = rasterize(polygons, rect);
   const outside = inside.map((v) => (v ? 0 : 1));
   const depth = distanceTransform(outside, rect.width, rect.height);
@@ -110,10 +110,9 @@ function writeGain(image: RgbImage, p: { rect: Rect; w: Float32Array; rgb: Linea
       const r = rgb.r[o] as number, g = rgb.g[o] as number, b = rgb.b[o] as number;
       let out: [number, number, number] = [r * k, g * k, b * k];
       if (keepColour) {
-        const [L, A, B] = linearToLab(r, g, b);
+        const [, A, B] = linearToLab(r, g, b);
         const Y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
-        const L2 = 116 * labF(Math.min(1, Y * k)) - 16;
-        out = labToLinear(L2, A * labScale(L, L2), B * labScale(L, L2));
+        out = labToLinear(116 * labF(Math.min(1, Y * k)) - 16, A, B);
       }
       const i = ((rect.y + row) * image.width + rect.x + col) * 3;
       image.data[i] = linearToSrgbByte(out[0]);
@@ -122,9 +121,6 @@ function writeGain(image: RgbImage, p: { rect: Rect; w: Float32Array; rgb: Linea
     }
   }
 }
-
-/** a*, b* are kept as they are when L* rises; when it falls (unsharp masking's dark side) they shrink with it, so no colour is invented in dark pixels. */
-const labScale = (from: number, to: number): number => (to >= from || from <= 0 ? 1 : Math.max(0, to / from));
 
 // ---------------------------------------------------------------------------------------------------------
 // Measurement kernels (shared by the predictions).
@@ -142,21 +138,30 @@ function ridgeAt(g: Float32Array, i: number, width: number, s: number): number {
   return s * s * Math.max(0, (a + d) / 2 + root - Math.abs((a + d) / 2 - root));
 }
 
+/** ln Y smoothed at each line scale (shared by the valley map and the line prediction). */
+interface Smoothed {
+  sigma: number;
+  g: Float32Array;
+}
+
+function lineScales(lnY: Float32Array, width: number, height: number, mmPerPx: number): Smoothed[] {
+  return LINE_SIGMAS_MM.map((mm) => ({ sigma: mm / mmPerPx, g: gaussianBlur(lnY, width, height, mm / mmPerPx) }));
+}
+
 /**
  * The line measure of ln Y + s · delta: for each scale, the smoothed planes of both (smoothing is linear), the
  * best ridge over scales, mask-weighted mean.
  */
-function linePredictor(lnY: Float32Array, delta: Float32Array, mask: Float32Array, width: number, height: number, mmPerPx: number): (s: number) => number {
-  const scales = LINE_SIGMAS_MM.map((mm) => {
-    const sigma = mm / mmPerPx;
-    return { sigma, base: gaussianBlur(lnY, width, height, sigma), change: gaussianBlur(delta, width, height, sigma) };
-  });
-  const g = new Float32Array(lnY.length);
+function linePredictor(scales: Smoothed[], delta: Float32Array, mask: Float32Array, width: number, height: number): (s: number) => number {
+  const changes = scales.map(({ sigma }) => gaussianBlur(delta, width, height, sigma));
+  const g = new Float32Array(delta.length);
+  const best = new Float32Array(delta.length);
   let total = 0;
   for (let i = 0; i < mask.length; i++) total += mask[i] as number;
   return (s) => {
-    const best = new Float32Array(lnY.length);
-    for (const { sigma, base, change } of scales) {
+    best.fill(0);
+    scales.forEach(({ sigma, g: base }, k) => {
+      const change = changes[k] as Float32Array;
       for (let i = 0; i < g.length; i++) g[i] = (base[i] as number) + s * (change[i] as number);
       for (let y = 1; y < height - 1; y++) {
         for (let x = 1; x < width - 1; x++) {
@@ -166,14 +171,38 @@ function linePredictor(lnY: Float32Array, delta: Float32Array, mask: Float32Arra
           if (r > (best[i] as number)) best[i] = r;
         }
       }
-    }
+    });
     let sum = 0;
     for (let i = 0; i < mask.length; i++) sum += (mask[i] as number) * (best[i] as number);
     return total > 0 ? sum / total : NaN;
   };
 }
 
-/** Median of the values whose mask weight is ≥ ½ (the indicators' core). */
+/** The k-th smallest of `a` (0-based), reordering it in place (Hoare's selection: linear on average). */
+function select(a: Float32Array, k: number): number {
+  let lo = 0, hi = a.length - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1] as number;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) {
+        const t = a[i] as number;
+        a[i] = a[j] as number;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k] as number;
+  }
+  return a[k] as number;
+}
+
+/** Median (for an even count the upper middle value, as skin.ts) of the values whose mask weight is ≥ ½ (the indicators' core). */
 function coreMedian(values: Float32Array, mask: Float32Array): number {
   let n = 0;
   for (let i = 0; i < mask.length; i++) if ((mask[i] as number) >= 0.5) n++;
@@ -181,8 +210,7 @@ function coreMedian(values: Float32Array, mask: Float32Array): number {
   const core = new Float32Array(n);
   let j = 0;
   for (let i = 0; i < mask.length; i++) if ((mask[i] as number) >= 0.5) core[j++] = values[i] as number;
-  core.sort();
-  return core[Math.floor((n - 1) / 2)] as number;
+  return select(core, Math.round((n - 1) / 2));
 }
 
 /** 1.4826 × median absolute deviation over the core (a standard deviation for Gaussian data), as skin.ts. */
@@ -205,24 +233,22 @@ const dog = (plane: Float32Array, width: number, height: number, fine: number, c
  * 0.1 → 0, 0.8 → 1 (percent luminance depth: below 0.1 is the grain of skin, 0.8 a visible line), then blurred
  * a little to cover each line's full width. Pores, spots and bright ridges score 0 (λ1 ≈ λ2, or λ1 < 0).
  */
-function valleyness(lnY: Float32Array, width: number, height: number, mmPerPx: number): Float32Array {
-  const best = new Float32Array(lnY.length);
-  for (const mm of LINE_SIGMAS_MM) {
-    const s = mm / mmPerPx;
-    const g = gaussianBlur(lnY, width, height, s);
+function valleyness(scales: Smoothed[], width: number, height: number, mmPerPx: number): Float32Array {
+  const best = new Float32Array(width * height);
+  for (const { sigma, g } of scales) {
     for (let y = 1; y < height - 1; y++) {
       for (let x = 1; x < width - 1; x++) {
         const i = y * width + x;
-        const r = ridgeAt(g, i, width, s);
+        const r = ridgeAt(g, i, width, sigma);
         if (r > (best[i] as number)) best[i] = r;
       }
     }
   }
-  const v = best.map((r) => {
-    const t = clamp((r - 0.1) / (0.8 - 0.1), 0, 1);
-    return t * t * (3 - 2 * t);
-  });
-  return gaussianBlur(v, width, height, 0.3 / mmPerPx);
+  for (let i = 0; i < best.length; i++) {
+    const t = clamp(((best[i] as number) - 0.1) / (0.8 - 0.1), 0, 1);
+    best[i] = t * t * (3 - 2 * t);
+  }
+  return gaussianBlur(best, width, height, 0.3 / mmPerPx);
 }
 
 /**
@@ -237,9 +263,9 @@ const LINE_DEPTH_FULL = 10, LINE_DEPTH_NONE = 20;
  * smoothed), weighted by the valley map so only elongated valleys are filled (pores, spots, freckles stay), and
  * faded out for structures deeper than 10–20 % (hair is far darker than a crease).
  */
-function lineFill(lnY: Float32Array, width: number, height: number, mmPerPx: number): Float32Array {
+function lineFill(lnY: Float32Array, scales: Smoothed[], width: number, height: number, mmPerPx: number): Float32Array {
   const level = gaussianBlur(closing(lnY, width, height, 1.6 / mmPerPx), width, height, 0.4 / mmPerPx);
-  const v = valleyness(lnY, width, height, mmPerPx);
+  const v = valleyness(scales, width, height, mmPerPx);
   return lnY.map((l, o) => {
     const depth = Math.max(0, (level[o] as number) - l);
     const keep = clamp((LINE_DEPTH_NONE - depth) / (LINE_DEPTH_NONE - LINE_DEPTH_FULL), 0, 1);
@@ -255,8 +281,9 @@ export function linesEdit(image: RgbImage, zone: ZoneGeometry): Edit | null {
   const p = prepare(image, zone, 8);
   if (!p) return null;
   const { width, height } = p.rect;
-  const fill = lineFill(p.lnY, width, height, zone.mmPerPx);
-  const lines = linePredictor(p.lnY, fill.map((f, o) => f * (p.w[o] as number)), p.mask, width, height, zone.mmPerPx);
+  const scales = lineScales(p.lnY, width, height, zone.mmPerPx);
+  const fill = lineFill(p.lnY, scales, width, height, zone.mmPerPx);
+  const lines = linePredictor(scales, fill.map((f, o) => f * (p.w[o] as number)), p.mask, width, height);
   return {
     rect: p.rect,
     window: p.window,
@@ -310,11 +337,12 @@ export function foldEdit(image: RgbImage, zone: ZoneGeometry, referenceY: number
   const p = prepare(image, zone, 8);
   if (!p) return null;
   const { width, height } = p.rect;
-  const fill = lineFill(p.lnY, width, height, zone.mmPerPx);
+  const scales = lineScales(p.lnY, width, height, zone.mmPerPx);
+  const fill = lineFill(p.lnY, scales, width, height, zone.mmPerPx);
   const lift = shadowLift(p, zone.mmPerPx, referenceY);
   const logGain = (s: number, o: number): number => Math.log1p(s * (lift[o] as number)) + (s * (fill[o] as number)) / 100;
   const shadow = shadowPredictor(p, referenceY, logGain);
-  const lines = linePredictor(p.lnY, fill.map((f, o) => f * (p.w[o] as number)), p.mask, width, height, zone.mmPerPx);
+  const lines = linePredictor(scales, fill.map((f, o) => f * (p.w[o] as number)), p.mask, width, height);
   return {
     rect: p.rect,
     window: p.window,
@@ -355,8 +383,8 @@ export function textureEdit(image: RgbImage, zone: ZoneGeometry): Edit | null {
 
 /**
  * Tone: blotches and spots (the 0.6–2.5 mm band of L*, a* and b*, where the pigment indicator looks) scaled
- * down by the strength; the face's larger-scale colour and shading are kept. Predicts `pigment` (the spread
- * part of the indicator: robust spreads of the 0.63–2.5 mm band of L* and b*).
+ * down by the strength; the face's larger-scale colour and shading are kept. Predicts `pigment` (robust spreads
+ * of the 0.63–2.5 mm band of L* and b*, plus 0.25 per dark spot per cm², as the indicator).
  */
 export function toneEdit(image: RgbImage, zone: ZoneGeometry): Edit | null {
   const p = prepare(image, zone, 8);
@@ -370,6 +398,10 @@ export function toneEdit(image: RgbImage, zone: ZoneGeometry): Edit | null {
   const L0 = dog(lab.L, width, height, px(0.63), px(2.52)), B0 = dog(lab.b, width, height, px(0.63), px(2.52));
   const L1 = dog(weighted(dL), width, height, px(0.63), px(2.52)), B1 = dog(weighted(dB), width, height, px(0.63), px(2.52));
   const bandL = new Float32Array(L0.length), bandB = new Float32Array(B0.length);
+  // The indicator's spot size and area are on its grid (200 px per IPD, the IPD taken as 63 mm).
+  const gridScale = 200 / zone.ipdPx;
+  const minSpot = Math.max(1, Math.round(10 / (gridScale * gridScale)));
+  const areaCm2 = Math.max(1e-6, (p.mask.reduce((a, v) => a + v, 0) * gridScale * gridScale) / (200 / 6.3) ** 2);
   return {
     rect,
     window: p.window,
@@ -392,52 +424,110 @@ export function toneEdit(image: RgbImage, zone: ZoneGeometry): Edit | null {
         bandL[i] = (L0[i] as number) - s * (L1[i] as number);
         bandB[i] = (B0[i] as number) - s * (B1[i] as number);
       }
-      return { pigment: Math.hypot(robustSpread(bandL, p.mask), robustSpread(bandB, p.mask)) };
+      return { pigment: Math.hypot(robustSpread(bandL, p.mask), robustSpread(bandB, p.mask)) + 0.25 * (countSpots(bandL, p.mask, width, height, minSpot) / areaCm2) };
     },
   };
+}
+
+/**
+ * Dark spots as the pigment indicator counts them: connected core pixels whose 0.63–2.5 mm band of L* is more
+ * than 3 below its surroundings, at least `minSize` pixels (≈ 1 mm²) large.
+ */
+function countSpots(bandL: Float32Array, mask: Float32Array, width: number, height: number, minSize: number): number {
+  const seen = new Uint8Array(bandL.length);
+  const flag = (i: number): boolean => (mask[i] as number) >= 0.5 && (bandL[i] as number) < -3;
+  const stack: number[] = [];
+  let count = 0;
+  for (let start = 0; start < bandL.length; start++) {
+    if (seen[start] || !flag(start)) continue;
+    let size = 0;
+    seen[start] = 1;
+    stack.push(start);
+    while (stack.length) {
+      const i = stack.pop() as number;
+      size++;
+      const x = i % width, y = (i - x) / width;
+      for (const j of [x > 0 ? i - 1 : -1, x < width - 1 ? i + 1 : -1, y > 0 ? i - width : -1, y < height - 1 ? i + width : -1]) {
+        if (j >= 0 && !seen[j] && flag(j)) {
+          seen[j] = 1;
+          stack.push(j);
+        }
+      }
+    }
+    if (size >= minSize) count++;
+  }
+  return count;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // Edges and the jaw's shading.
 
-/** Edge contrast (measure.ts `edgeContrast`) of ln Y + s · delta over a band. */
-function edgePredictor(lnY: Float32Array, delta: Float32Array, band: Float32Array, width: number, height: number, mmPerPx: number): (s: number) => number {
+/**
+ * Sample points every 0.5 mm along a polyline, each with the pixels of `rect` within `radiusPx` of it: the
+ * neighbourhoods whose steepest gradient the edge measure averages.
+ */
+export function edgeNeighbourhoods(line: Point2[], rect: Rect, mmPerPx: number, radiusPx: number): number[][] {
+  const out: number[][] = [];
+  const step = 0.5 / mmPerPx;
+  for (let k = 1; k < line.length; k++) {
+    const [ax, ay] = line[k - 1] as Point2;
+    const [bx, by] = line[k] as Point2;
+    const n = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / step));
+    for (let j = 0; j < n; j++) {
+      const cx = ax + ((bx - ax) * j) / n, cy = ay + ((by - ay) * j) / n;
+      const idx: number[] = [];
+      for (let y = Math.floor(cy - radiusPx); y <= Math.ceil(cy + radiusPx); y++) {
+        for (let x = Math.floor(cx - radiusPx); x <= Math.ceil(cx + radiusPx); x++) {
+          const col = x - rect.x, row = y - rect.y;
+          if (col < 1 || row < 1 || col >= rect.width - 1 || row >= rect.height - 1) continue;
+          if ((x + 0.5 - cx) ** 2 + (y + 0.5 - cy) ** 2 <= radiusPx * radiusPx) idx.push(row * rect.width + col);
+        }
+      }
+      if (idx.length) out.push(idx);
+    }
+  }
+  return out;
+}
+
+/**
+ * Edge contrast (measure.ts `edgeContrast`) of ln Y + s · delta: the mean over the line's sample points of the
+ * steepest gradient (per mm) within 1.5 mm of each, so a line placed a pixel or two off the edge still finds it.
+ */
+function edgePredictor(lnY: Float32Array, delta: Float32Array, neighbourhoods: number[][], width: number, height: number, mmPerPx: number): (s: number) => number {
   const sigma = 0.3 / mmPerPx;
   const base = gaussianBlur(lnY, width, height, sigma);
   const change = gaussianBlur(delta, width, height, sigma);
   return (s) => {
-    let sum = 0, n = 0;
-    for (let y = 1; y < height - 1; y++) {
-      for (let x = 1; x < width - 1; x++) {
-        const i = y * width + x;
-        if ((band[i] as number) < 0.5) continue;
+    let sum = 0;
+    for (const idx of neighbourhoods) {
+      let best = 0;
+      for (const i of idx) {
         const gx = ((base[i + 1] as number) - (base[i - 1] as number) + s * ((change[i + 1] as number) - (change[i - 1] as number))) / 2;
         const gy = ((base[i + width] as number) - (base[i - width] as number) + s * ((change[i + width] as number) - (change[i - width] as number))) / 2;
-        sum += Math.hypot(gx, gy) / mmPerPx;
-        n++;
+        const g = gx * gx + gy * gy;
+        if (g > best) best = g;
       }
+      sum += Math.sqrt(best) / mmPerPx;
     }
-    return n > 0 ? sum / n : NaN;
+    return neighbourhoods.length > 0 ? sum / neighbourhoods.length : NaN;
   };
 }
 
 /**
  * Definition along an edge (the vermilion border, the mandibular border): local contrast of ln Y at 0.5 mm
  * raised by the strength (unsharp masking) within a band around the edge line: full within `innerMm`, fading
- * out by `outerMm`. Predicts `edge` (mean gradient within 1 mm of the line, as `edgeContrast`).
+ * out by `outerMm`. Predicts `edge` (as `edgeContrast`).
  */
 export function edgeEdit(image: RgbImage, line: Point2[], mmPerPx: number, innerMm: number, outerMm: number): Edit | null {
   const window = polylineWindow(line, innerMm / mmPerPx, outerMm / mmPerPx, image.width, image.height);
-  const rect = polygonsRect([line], Math.max(outerMm, 1.5) / mmPerPx + 4, image.width, image.height);
+  const rect = polygonsRect([line], Math.max(outerMm, 2) / mmPerPx + 4, image.width, image.height);
   if (!window || !rect) return null;
   const rgb = readLinear(image, rect);
   const lnY = logLum(luminance(rgb));
   const w = windowOver(window, rect);
   const blur = gaussianBlur(lnY, rect.width, rect.height, 0.5 / mmPerPx);
   const detail = lnY.map((l, o) => clamp(l - (blur[o] as number), -15, 15));
-  const measureBand = polylineWindow(line, 1 / mmPerPx, 1 / mmPerPx + 0.01, image.width, image.height);
-  const band = measureBand ? windowOver(measureBand, rect) : new Float32Array(lnY.length);
-  const edge = edgePredictor(lnY, detail.map((d, o) => d * (w[o] as number)), band, rect.width, rect.height, mmPerPx);
+  const edge = edgePredictor(lnY, detail.map((d, o) => d * (w[o] as number)), edgeNeighbourhoods(line, rect, mmPerPx, 1.5 / mmPerPx), rect.width, rect.height, mmPerPx);
   return { rect, window, apply: (target, s) => writeGain(target, { rect, w, rgb }, (o) => (s * (detail[o] as number)) / 100), predict: (s) => ({ edge: edge(s) }) };
 }
 
@@ -450,7 +540,7 @@ export function midScaleDips(lnY: Float32Array, width: number, height: number, m
 
 /**
  * Mid-scale shadow along the jaw (0.8–4 mm dips of ln Y: jowl and prejowl shading) lifted by the strength.
- * Predicts `jowl` (measure.ts `jowlShadow`: mean dip inside the zone polygon).
+ * Predicts `jowl` (measure.ts `jowlShadow`: mean dip over the zone's eroded mask, away from the outline).
  */
 export function jowlEdit(image: RgbImage, zone: ZoneGeometry): Edit | null {
   const p = prepare(image, zone, 12);
@@ -460,19 +550,18 @@ export function jowlEdit(image: RgbImage, zone: ZoneGeometry): Edit | null {
   const delta = dip.map((d, o) => d * (p.w[o] as number));
   const fine0 = gaussianBlur(p.lnY, width, height, 0.8 / zone.mmPerPx), coarse0 = gaussianBlur(p.lnY, width, height, 4 / zone.mmPerPx);
   const fine1 = gaussianBlur(delta, width, height, 0.8 / zone.mmPerPx), coarse1 = gaussianBlur(delta, width, height, 4 / zone.mmPerPx);
-  const inside = rasterize(zone.polygons, p.rect);
+  const total = p.mask.reduce((a, v) => a + v, 0);
   return {
     rect: p.rect,
     window: p.window,
     apply: (target, s) => writeGain(target, p, (o) => (s * (dip[o] as number)) / 100),
     predict: (s) => {
-      let sum = 0, n = 0;
-      for (let i = 0; i < inside.length; i++) {
-        if (!inside[i]) continue;
-        sum += Math.max(0, (coarse0[i] as number) + s * (coarse1[i] as number) - (fine0[i] as number) - s * (fine1[i] as number));
-        n++;
+      let sum = 0;
+      for (let i = 0; i < p.mask.length; i++) {
+        const m = p.mask[i] as number;
+        if (m > 0) sum += m * Math.max(0, (coarse0[i] as number) + s * (coarse1[i] as number) - (fine0[i] as number) - s * (fine1[i] as number));
       }
-      return { jowl: n > 0 ? sum / n : NaN };
+      return { jowl: total > 0 ? sum / total : NaN };
     },
   };
 }

@@ -44,7 +44,7 @@ import { decodePhoto } from '../image.js';
 import { SHADOW_REFERENCES, zoneIndicators } from '../skin.js';
 import { deformationsFor, frameOf } from './geometry.js';
 import { SIMULATION_LABEL, burnLabel, encodeLabelled, readLabel } from './label.js';
-import { edgeLine, medianLuminance } from './measure.js';
+import { edgeContrast, edgeLine, jowlShadow, medianLuminance } from './measure.js';
 import { unionRect, type Point2, type Rect, type Window } from './raster.js';
 import { edgeEdit, foldEdit, jowlEdit, linesEdit, projectionEdit, shadowEdit, textureEdit, toneEdit, type Edit, type Prediction, type ZoneGeometry } from './retouch.js';
 import { displacementField, forwardPoint, warpImage } from './warp.js';
@@ -101,13 +101,18 @@ export interface SimulationResult {
   changes: IntendedChange[];
   rendered: RenderedEffect[];
   unsupported: { index: number; item: DoseItem; reason: string }[];
-  /** Each treated region's rectangle (a deformation or an edit window). */
-  masks: { name: string; rect: Rect }[];
+  /** Each treated region (a deformation or an edit): its rectangle and its weights over it (row-major, 0–1). */
+  masks: { name: string; rect: Rect; weights: Float32Array }[];
   /** Union of the masks' rectangles (null when nothing was changed). */
   bbox: Rect | null;
-  /** 1 for every photo pixel some treated window reaches (weight > 0), row-major, photo size. */
-  treated: Uint8Array;
+  /**
+   * Per photo pixel (row-major, photo size), the largest weight any treated window gives it: 0 where the photo
+   * is untouched, 1 where an edit or deformation acts in full, in between across the feathered edges.
+   */
+  treated: Float32Array;
+  /** The source photo's landmarks (flip-averaged), and where the shape changes moved them (the zones drawn on). */
   landmarks: Point3[];
+  movedLandmarks: Point3[];
   pose: HeadPose;
   parameters: {
     renderer: string;
@@ -132,11 +137,12 @@ export class SimulationRefused extends Error {
 
 async function findFace(image: RgbImage, finder: FaceFinder): Promise<{ landmarks: Point3[]; pose: HeadPose; single: boolean }> {
   const faces = await finder.detect(image);
-  if (faces.length !== 1) throw new SimulationRefused(faces.length === 0 ? 'No face was found in the photo.' : `${faces.length} faces were found; the simulation needs exactly one.`);
-  const face = faces[0]!;
+  const face = faces.length === 1 ? faces[0] : undefined;
+  if (!face) throw new SimulationRefused(faces.length === 0 ? 'No face was found in the photo.' : `${faces.length} faces were found; the simulation needs exactly one.`);
   const mirrored = await finder.detect(mirrorImage(image));
-  if (mirrored.length !== 1) return { landmarks: face.landmarks, pose: face.pose, single: true };
-  const avg = flipAveraged(face.landmarks, face.pose, mirrored[0]!.landmarks, mirrored[0]!.pose, image.width);
+  const twin = mirrored.length === 1 ? mirrored[0] : undefined;
+  if (!twin) return { landmarks: face.landmarks, pose: face.pose, single: true };
+  const avg = flipAveraged(face.landmarks, face.pose, twin.landmarks, twin.pose, image.width);
   return { ...avg, single: false };
 }
 
@@ -275,8 +281,8 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
   }
   const refZoneOf = (zone: ZoneShape): ZoneShape | undefined =>
     (SHADOW_REFERENCES[zone.id] ?? []).flatMap((id) => movedZones.filter((z) => z.id === id && (z.side === zone.side || z.side === 'centre')))[0];
-  const graded = [...gradeGroups.values()].flatMap((g) => {
-    const zone = zoneOf(g[0]!.zoneId, g[0]!.side);
+  const graded = [...gradeGroups.values()].flatMap(([first]) => {
+    const zone = first ? zoneOf(first.zoneId, first.side) : undefined;
     return zone ? [zone] : [];
   });
   const measured = new Map<ZoneShape, ZoneIndicators>();
@@ -286,7 +292,7 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
   }
   lap('estimate');
   for (const group of gradeGroups.values()) {
-    const { zoneId, side } = group[0]!;
+    const { zoneId, side } = group[0] as IntendedChange;
     const intended = group.reduce((a, c) => a + c.amount, 0);
     const entry: RenderedEffect = { zoneId, side, effects: group.map((c) => c.effect), kind: 'grade', measurementId: `severity:${zoneId}`, intended };
     rendered.push(entry);
@@ -310,7 +316,8 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
     if (usesShadow) {
       const ref = refZoneOf(zone);
       const referenceY = ref ? medianLuminance(image, polygonOf(ref)) : NaN;
-      if (Number.isFinite(referenceY)) edit = usesLines ? foldEdit(image, geometry(zone, 0.05), referenceY) : shadowEdit(image, geometry(zone, 0.05), referenceY);
+      // A wide feather (5 mm each side): a lift of up to a third fades over a centimetre, below what reads as an edge.
+      if (Number.isFinite(referenceY)) edit = usesLines ? foldEdit(image, geometry(zone, 0.08), referenceY) : shadowEdit(image, geometry(zone, 0.08), referenceY);
     } else if (usesLines) edit = linesEdit(image, geometry(zone, 0.03));
     if (!edit) {
       entry.note = 'no edit applies to this zone’s estimate; not drawn';
@@ -337,18 +344,25 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
     const zone = zoneOf(c.zoneId, c.side);
     let edit: Edit | null = null;
     let quantity: keyof Prediction | null = null;
+    // The edges and the jaw's shadow are promised relative to the source photo, where other edits of the same
+    // treatment (the outline moved, the border sharpened) have already moved them: their target is set there.
+    let onSource: number | null = null;
+    const sourceZone = zones.find((z) => z.id === c.zoneId && z.side === c.side);
     if ((c.effect === 'texture' || c.effect === 'tone') && zone) {
       edit = c.effect === 'texture' ? textureEdit(image, geometry(zone, 0.03)) : toneEdit(image, geometry(zone, 0.03));
       quantity = c.effect === 'texture' ? 'texture' : 'pigment';
     } else if (c.effect === 'border_definition' && (c.zoneId === 'upper_lip' || c.zoneId === 'lower_lip')) {
       edit = edgeEdit(image, edgeLine(moved, c.zoneId, 'centre'), mmPerPx, 0.6, 1.5);
       quantity = 'edge';
+      onSource = edgeContrast(source, edgeLine(face.landmarks, c.zoneId, 'centre'), mmPerPx);
     } else if (c.effect === 'jawline_definition' && c.side !== 'centre') {
       edit = edgeEdit(image, edgeLine(moved, 'jawline', c.side), mmPerPx, 0.8, 2);
       quantity = 'edge';
-    } else if (c.effect === 'jowl_softening' && zone) {
+      onSource = edgeContrast(source, edgeLine(face.landmarks, 'jawline', c.side), mmPerPx);
+    } else if (c.effect === 'jowl_softening' && zone && sourceZone) {
       edit = jowlEdit(image, geometry(zone, 0.03));
       quantity = 'jowl';
+      onSource = jowlShadow(source, polygonOf(sourceZone), mmPerPx, ipd);
     }
     const q = quantity;
     if (!edit || !q) {
@@ -358,7 +372,7 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
     const current = edit;
     const value = (s: number): number => current.predict(s)[q] ?? NaN;
     const before = value(0);
-    const target = before * (1 + c.amount);
+    const target = (onSource !== null && Number.isFinite(onSource) ? onSource : before) * (1 + c.amount);
     const solved = solveStrength(value, before, target, Math.abs(before) * 0.005);
     edit.apply(image, solved.strength);
     Object.assign(entry, { before: round(before, 4), target: round(target, 4), after: round(solved.value, 4), strength: round(solved.strength, 3), ...(solved.limited ? { limitedBy: 'strength' as const } : {}) });
@@ -366,12 +380,15 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
   }
   lap('retouch');
 
-  // The treated mask: every pixel some window reaches.
-  const treated = new Uint8Array(source.width * source.height);
+  // The treated mask: the largest weight of any window at each pixel.
+  const treated = new Float32Array(source.width * source.height);
   for (const { window } of windows) {
     const { rect, data } = window;
     for (let row = 0; row < rect.height; row++) {
-      for (let col = 0; col < rect.width; col++) if ((data[row * rect.width + col] as number) > 0) treated[(rect.y + row) * source.width + rect.x + col] = 1;
+      for (let col = 0; col < rect.width; col++) {
+        const o = (rect.y + row) * source.width + rect.x + col;
+        treated[o] = Math.max(treated[o] as number, data[row * rect.width + col] as number);
+      }
     }
   }
 
@@ -393,10 +410,11 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
     changes,
     rendered,
     unsupported,
-    masks: windows.map(({ name, window }) => ({ name, rect: window.rect })),
+    masks: windows.map(({ name, window }) => ({ name, rect: window.rect, weights: window.data })),
     bbox: unionRect(windows.map((w) => w.window.rect)),
     treated,
     landmarks: face.landmarks,
+    movedLandmarks: moved,
     pose: face.pose,
     parameters: { renderer: SIMULATION_RENDERER, variant, mmPerPx, interPupilPx: ipd, landmarks: landmarkSource, quality, maxChangePerZone: options.maxChangePerZone ?? {} },
     sourceSha256,

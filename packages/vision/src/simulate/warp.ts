@@ -183,11 +183,10 @@ export function displacementField(deformations: readonly Deformation[]): Displac
         if (w <= 0) continue;
         const i = Math.floor(col / GRID), fx = (col - i * GRID) / GRID;
         const k = j * gw + i;
-        const lerp = (g: Float32Array): number =>
-          ((g[k] as number) * (1 - fx) + (g[k + 1] as number) * fx) * (1 - fy) + ((g[k + gw] as number) * (1 - fx) + (g[k + gw + 1] as number) * fx) * fy;
+        const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
         const o = (wr.y + row - rect.y) * rect.width + (wr.x + col - rect.x);
-        bx[o] = (bx[o] as number) + w * lerp(gx);
-        by[o] = (by[o] as number) + w * lerp(gy);
+        bx[o] = (bx[o] as number) + w * ((gx[k] as number) * w00 + (gx[k + 1] as number) * w01 + (gx[k + gw] as number) * w10 + (gx[k + gw + 1] as number) * w11);
+        by[o] = (by[o] as number) + w * ((gy[k] as number) * w00 + (gy[k + 1] as number) * w01 + (gy[k + gw] as number) * w10 + (gy[k + gw + 1] as number) * w11);
       }
     }
   }

@@ -1,0 +1,140 @@
+/**
+ * Pixel rulers for checking simulations independently of the face-mesh model: how far an edge moved along a
+ * short profile line, found in the pixels themselves. Contour's landmark model barely follows small local changes
+ * (its points are whole pixels and its outline and lip points are pulled towards the mean face shape:
+ * docs/validation.md, "Outcome simulation"), so the closed-loop tests measure the rendered change both ways:
+ * with the landmarks found again in the exported image, and with these rulers on profiles placed by the
+ * ORIGINAL photo's landmarks (the same line in both images, so the edge's shift along it is the change).
+ *
+ * The edges: the vermilion borders at the midline (redness, a*), the chin's lower outline at the midline, and
+ * the face outline at the zygion (cheek) and gonion (jaw) along the inter-pupil direction (light, L*).
+ */
+import type { Point3 } from '@contour/domain';
+import type { RgbImage } from '../face-result.js';
+import { SRGB_TO_LINEAR, linearToLab } from './color.js';
+import { frameOf, type Frame } from './geometry.js';
+import type { Point2 } from './raster.js';
+
+/** Samples per mm along a profile. */
+const PER_MM = 8;
+
+function sample(image: RgbImage, x: number, y: number): [number, number, number] {
+  const ix = Math.max(0, Math.min(image.width - 2, Math.floor(x))), iy = Math.max(0, Math.min(image.height - 2, Math.floor(y)));
+  const fx = Math.min(1, Math.max(0, x - ix)), fy = Math.min(1, Math.max(0, y - iy));
+  const out: [number, number, number] = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    const at = (xx: number, yy: number): number => SRGB_TO_LINEAR[image.data[(yy * image.width + xx) * 3 + c] as number] as number;
+    out[c] = (at(ix, iy) * (1 - fx) + at(ix + 1, iy) * fx) * (1 - fy) + (at(ix, iy + 1) * (1 - fx) + at(ix + 1, iy + 1) * fx) * fy;
+  }
+  return out;
+}
+
+/**
+ * L* and a* along the frame line from `start` in direction `dir` (a frame unit vector) over `lengthMm`, each
+ * sample averaged across ±`halfWidthMm` perpendicular to the line.
+ */
+function profile(image: RgbImage, frame: Frame, start: Point2, dir: Point2, lengthMm: number, halfWidthMm: number, mmPerPx: number): { L: Float64Array; a: Float64Array } {
+  const n = Math.round(lengthMm * PER_MM) + 1;
+  const L = new Float64Array(n), a = new Float64Array(n);
+  const across: Point2 = [-dir[1], dir[0]];
+  const widths = Math.max(1, Math.round((2 * halfWidthMm) / (mmPerPx * 0.5)));
+  for (let k = 0; k < n; k++) {
+    const t = k / PER_MM / mmPerPx;
+    let sl = 0, sa = 0;
+    for (let j = 0; j < widths; j++) {
+      const u = ((j + 0.5) / widths - 0.5) * 2 * (halfWidthMm / mmPerPx);
+      const p = frame.toImage([start[0] + dir[0] * t + across[0] * u, start[1] + dir[1] * t + across[1] * u]);
+      const [r, g, b] = sample(image, p[0], p[1]);
+      const [l, aa] = linearToLab(r, g, b);
+      sl += l;
+      sa += aa;
+    }
+    L[k] = sl / widths;
+    a[k] = sa / widths;
+  }
+  return { L, a };
+}
+
+/** The edges the rulers follow: the landmark on the edge, the channel that shows it, and which way "more" is. */
+const EDGES = {
+  upper_vermilion: { index: 0, channel: 'a', dir: [0, -1], halfWindowMm: 2, maxShiftMm: 3 },
+  lower_vermilion: { index: 17, channel: 'a', dir: [0, 1], halfWindowMm: 2, maxShiftMm: 3 },
+  chin: { index: 152, channel: 'L', dir: [0, 1], halfWindowMm: 3, maxShiftMm: 5 },
+  cheek_right: { index: 234, channel: 'L', dir: [-1, 0], halfWindowMm: 3, maxShiftMm: 5 },
+  cheek_left: { index: 454, channel: 'L', dir: [1, 0], halfWindowMm: 3, maxShiftMm: 5 },
+  jaw_right: { index: 172, channel: 'L', dir: [-1, 0], halfWindowMm: 3, maxShiftMm: 5 },
+  jaw_left: { index: 397, channel: 'L', dir: [1, 0], halfWindowMm: 3, maxShiftMm: 5 },
+} as const satisfies Record<string, { index: number; channel: 'a' | 'L'; dir: readonly [number, number]; halfWindowMm: number; maxShiftMm: number }>;
+
+export type RulerEdge = keyof typeof EDGES;
+
+/** The edge a simulation measurement's change shows at. */
+export function rulerEdgeFor(measurementId: string, side: 'right' | 'left' | 'centre'): RulerEdge | null {
+  switch (measurementId) {
+    case 'upper_vermilion_height':
+      return 'upper_vermilion';
+    case 'lower_vermilion_height':
+      return 'lower_vermilion';
+    case 'lower_face_height':
+      return 'chin';
+    case 'cheek_contour':
+      return side === 'left' ? 'cheek_left' : side === 'right' ? 'cheek_right' : null;
+    case 'jaw_contour':
+      return side === 'left' ? 'jaw_left' : side === 'right' ? 'jaw_right' : null;
+    default:
+      return null;
+  }
+}
+
+/** Profile half-length (mm): the window plus the largest shift searched. */
+const RANGE_MM = 9;
+
+/**
+ * How far (mm) the edge at `edge` moved from `before` to `after`, outwards ("more": a higher lip, a longer chin,
+ * a wider outline) positive. Both profiles are sampled on the same line, placed by `landmarks` (the original
+ * photo's), 2 mm wide; the shift is the one that best aligns the after-profile with the before-profile over a
+ * window around the landmark (zero-mean normalised cross-correlation, so a brighter or crisper edge still
+ * aligns), refined to a fraction of a sample. NaN when the window shows no structure to align.
+ */
+export function edgeShiftMm(before: RgbImage, after: RgbImage, landmarks: readonly Point3[], edge: RulerEdge, mmPerPx: number): number {
+  const { index, channel, dir, halfWindowMm, maxShiftMm } = EDGES[edge];
+  const frame = frameOf(landmarks);
+  const p = frame.at(index);
+  const u: Point2 = [dir[0], dir[1]];
+  const start: Point2 = [p[0] - (u[0] * RANGE_MM) / mmPerPx, p[1] - (u[1] * RANGE_MM) / mmPerPx];
+  const a = profile(before, frame, start, u, 2 * RANGE_MM, 1, mmPerPx)[channel];
+  const b = profile(after, frame, start, u, 2 * RANGE_MM, 1, mmPerPx)[channel];
+  const centre = Math.round(RANGE_MM * PER_MM);
+  const half = Math.round(halfWindowMm * PER_MM);
+  const ref: number[] = [];
+  for (let k = centre - half; k <= centre + half; k++) ref.push(a[k] as number);
+  const mean = ref.reduce((s, v) => s + v, 0) / ref.length;
+  const refZ = ref.map((v) => v - mean);
+  const refNorm = Math.sqrt(refZ.reduce((s, v) => s + v * v, 0));
+  if (!(refNorm > 1e-6 * ref.length) || refNorm < 0.5) return NaN;
+  const score = (shift: number): number => {
+    const seg: number[] = [];
+    for (let k = centre - half; k <= centre + half; k++) seg.push(b[k + shift] as number);
+    const m = seg.reduce((s, v) => s + v, 0) / seg.length;
+    let dot = 0, norm = 0;
+    seg.forEach((v, j) => {
+      dot += (v - m) * (refZ[j] as number);
+      norm += (v - m) ** 2;
+    });
+    return norm > 0 ? dot / (Math.sqrt(norm) * refNorm) : -1;
+  };
+  // The search reaches beyond any change a clinician's default maximum allows (2–2.5 mm lips, 4–5 mm outlines).
+  const maxShift = Math.round(maxShiftMm * PER_MM);
+  let best = 0, bestScore = -Infinity;
+  for (let s = -maxShift; s <= maxShift; s++) {
+    const v = score(s);
+    if (v > bestScore) {
+      bestScore = v;
+      best = s;
+    }
+  }
+  if (bestScore < 0.85) return NaN;
+  const y0 = score(best - 1), y2 = score(best + 1);
+  const d = y0 - 2 * bestScore + y2;
+  return (best + (d < 0 ? (0.5 * (y0 - y2)) / d : 0)) / PER_MM;
+}

@@ -1,0 +1,281 @@
+/**
+ * Closed loop on the London set (consented studio portraits, CC BY 4.0; in CI, skipped loudly elsewhere): each
+ * simulated JPEG is analysed again like any photo (decoded, landmarks found again, flip-averaged, zones and skin
+ * indicators re-measured) and compared with what the dose model promised. Figures go to docs/validation.md
+ * ("Outcome simulation") by hand.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { estimateSeverity, simulationMeasurePx, zoneShapes, type DoseItem, type HeadPose, type Point3, type SimulationVariant, type ZoneId } from '@contour/domain';
+import type { RgbImage } from '../face-result.js';
+import { decodePhoto } from '../image.js';
+import { LandmarkPool } from '../landmark-pool.js';
+import { zoneIndicators } from '../skin.js';
+import { DATASETS, datasetsAvailable } from '../test-support.js';
+import { FULL_FACE_PLAN, SHAPE_ONLY, SHAPE_PLAN, decodeSimulatedPhoto, flipAveragedFace, maskWeights, outsideLandmarkShift, outsideMad, rulerReadings, seamRatios } from './closed-loop.js';
+import { readLabel } from './label.js';
+import { edgeContrast, edgeLine, jowlShadow } from './measure.js';
+import { simulate, type SimulationResult } from './simulate.js';
+
+const available = datasetsAvailable();
+/** Every 12th neutral portrait: men and women, light to dark skin, with and without hair over the outline. */
+const PORTRAITS = ['001', '013', '027', '042', '070', '099', '115', '128', '141'];
+const FULL_FACE = FULL_FACE_PLAN;
+const SHAPE_ITEMS = SHAPE_PLAN;
+const LIPS: DoseItem[] = FULL_FACE.filter((i) => i.zoneId === 'upper_lip' || i.zoneId === 'lower_lip');
+/** Skin quality alone (booster on the cheeks, a peel series on the forehead), so its indicators move only by it. */
+const SKIN: DoseItem[] = [
+  { zoneId: 'cheek', treatmentClass: 'skin_booster', amount: 2, unit: 'mL' },
+  { zoneId: 'forehead', treatmentClass: 'peel', amount: 3, unit: 'session' },
+];
+
+interface Face {
+  landmarks: Point3[];
+  pose: HeadPose;
+}
+interface Analysed {
+  image: RgbImage;
+  face: Face;
+}
+interface Portrait {
+  id: string;
+  original: Analysed;
+  full: SimulationResult;
+  fullAgain: Analysed;
+  shape: SimulationResult;
+  shapeAgain: Analysed;
+  empty: SimulationResult;
+  emptyAgain: Analysed;
+  lips: SimulationResult;
+  lipsAgain: Analysed;
+  skin: SimulationResult;
+  skinAgain: Analysed;
+  variants: Map<SimulationVariant, SimulationResult>;
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, x) => a + x, 0) / xs.length;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+const fmt = (v: number, d = 2): string => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+
+describe.skipIf(!available)('outcome simulation, closed loop on the London set', () => {
+  let pool: LandmarkPool;
+  const portraits: Portrait[] = [];
+  beforeAll(async () => {
+    pool = await LandmarkPool.start(2);
+    const again = async (result: SimulationResult): Promise<Analysed> => {
+      const image = await decodeSimulatedPhoto(result.jpeg, result.photo.height);
+      return { image, face: await flipAveragedFace(image, pool) };
+    };
+    for (const id of PORTRAITS) {
+      const bytes = await readFile(join(DATASETS, `london/neutral/${id}_03.jpg`));
+      const image = await decodePhoto(bytes);
+      const face = await flipAveragedFace(image, pool);
+      const full = await simulate(bytes, { items: FULL_FACE }, { face });
+      const shape = await simulate(bytes, { items: SHAPE_ITEMS }, { face, maxChangePerZone: SHAPE_ONLY });
+      const empty = await simulate(bytes, { items: [] }, { face });
+      const lips = await simulate(bytes, { items: LIPS }, { face });
+      const skin = await simulate(bytes, { items: SKIN }, { face });
+      const variants = new Map<SimulationVariant, SimulationResult>([['expected', shape]]);
+      if (portraits.length < 3) {
+        for (const variant of ['conservative', 'upper'] as const) variants.set(variant, await simulate(bytes, { items: SHAPE_ITEMS }, { face, variant, maxChangePerZone: SHAPE_ONLY }));
+      }
+      portraits.push({
+        id,
+        original: { image, face },
+        full,
+        fullAgain: await again(full),
+        shape,
+        shapeAgain: await again(shape),
+        empty,
+        emptyAgain: await again(empty),
+        lips,
+        lipsAgain: await again(lips),
+        skin,
+        skinAgain: await again(skin),
+        variants,
+      });
+    }
+  }, 600_000);
+  afterAll(async () => pool?.close());
+
+  it('labels every export, in the pixels and the metadata', async () => {
+    for (const p of portraits) for (const r of [p.full, p.shape, p.empty, p.lips, p.skin]) expect((await readLabel(r.jpeg)).ok, p.id).toBe(true);
+  });
+
+  it('moves each promised edge by the promised millimetres, within ±25 % (pixel rulers)', async () => {
+    const lines: string[] = [];
+    const ratios: Record<string, number[]> = {};
+    let unmeasured = 0, total = 0;
+    for (const p of portraits) {
+      const readings = await rulerReadings(p.shape, p.original.image);
+      lines.push(`${p.id}: ${readings.map((r) => `${r.id} ${fmt(r.promised)}→${fmt(r.measured)}`).join(', ')}`);
+      for (const r of readings) {
+        total++;
+        if (!Number.isFinite(r.measured)) {
+          unmeasured++;
+          continue;
+        }
+        (ratios[r.id] ??= []).push(r.measured / r.promised);
+        expect(Math.abs(r.measured - r.promised), `${p.id} ${r.id}: promised ${fmt(r.promised)}, measured ${fmt(r.measured)}`).toBeLessThanOrEqual(0.25 * Math.abs(r.promised));
+      }
+    }
+    console.log(`pixel rulers, promised → measured mm (shape plan, expected):\n  ${lines.join('\n  ')}\n  measured ÷ promised, median per edge: ${Object.entries(ratios).map(([k, v]) => `${k} ${fmt(median(v))} (n=${v.length})`).join('; ')}; unmeasurable ${unmeasured}/${total}`);
+    expect(unmeasured / total).toBeLessThanOrEqual(0.1);
+  });
+
+  it('shows the changes to Contour’s own landmarks only in part (the mesh model’s limit), and never more than promised', () => {
+    const rows: Record<string, { promised: number[]; measured: number[]; noise: number[] }> = {};
+    for (const p of portraits) {
+      const mm = p.shape.parameters.mmPerPx;
+      for (const c of p.shape.changes.filter((ch) => ch.kind === 'mm' && ch.measurementId)) {
+        const side = c.side === 'centre' ? undefined : c.side;
+        const at = (f: Face): number => simulationMeasurePx(f.landmarks, c.measurementId!, side) * mm;
+        const measured = at(p.shapeAgain.face) - at(p.original.face);
+        const noise = at(p.emptyAgain.face) - at(p.original.face);
+        const row = (rows[c.measurementId!] ??= { promised: [], measured: [], noise: [] });
+        row.promised.push(c.amount);
+        row.measured.push(measured);
+        row.noise.push(noise);
+        // Whole-pixel landmarks, flip-averaged: ±2 px of noise on top of the promise at most.
+        expect(measured, `${p.id} ${c.measurementId} ${c.side}`).toBeLessThanOrEqual(c.amount + 2 * mm + Math.abs(noise));
+      }
+    }
+    console.log(
+      `landmarks found again, promised → measured mm (median over portraits; re-encoding alone moves them by the noise figure):\n  ${Object.entries(rows)
+        .map(([id, r]) => `${id}: promised ${fmt(median(r.promised))}, measured ${fmt(median(r.measured))} (mean ${fmt(mean(r.measured))}), re-encoding noise median |${fmt(median(r.noise.map(Math.abs)))}|, response ${fmt(median(r.measured) / median(r.promised))}`)
+        .join('\n  ')}`,
+    );
+  });
+
+  it('changes Contour’s 0–4 estimates by what was rendered; shadows and folds by what was promised', () => {
+    const byZone: Record<string, { promised: number[]; rendered: number[]; measured: number[]; noise: number[] }> = {};
+    for (const p of portraits) {
+      const ipd = p.full.parameters.interPupilPx;
+      const before = zoneIndicators(p.original.image, zoneShapes(p.original.face.landmarks, p.original.image), ipd);
+      const after = zoneIndicators(p.fullAgain.image, zoneShapes(p.fullAgain.face.landmarks, p.fullAgain.image), ipd);
+      const empty = zoneIndicators(p.emptyAgain.image, zoneShapes(p.emptyAgain.face.landmarks, p.emptyAgain.image), ipd);
+      const grade = (set: typeof before, zoneId: ZoneId, side: string): number => estimateSeverity(zoneId, set.find((z) => z.zone.id === zoneId && z.zone.side === side)!.indicators).severity!;
+      for (const r of p.full.rendered.filter((e) => e.kind === 'grade' && e.before !== undefined)) {
+        const row = (byZone[r.zoneId] ??= { promised: [], rendered: [], measured: [], noise: [] });
+        const measured = grade(after, r.zoneId, r.side) - grade(before, r.zoneId, r.side);
+        row.promised.push(r.intended);
+        row.rendered.push(r.after! - r.before!);
+        row.measured.push(measured);
+        row.noise.push(grade(empty, r.zoneId, r.side) - grade(before, r.zoneId, r.side));
+      }
+    }
+    console.log(
+      `0–4 estimates, promised / rendered / measured on the re-analysed export (mean per zone side over portraits; noise = re-encoding alone, mean |Δ|):\n  ${Object.entries(byZone)
+        .map(([z, r]) => `${z}: ${fmt(mean(r.promised))} / ${fmt(mean(r.rendered))} / ${fmt(mean(r.measured))} (noise ${fmt(mean(r.noise.map(Math.abs)))}, n=${r.measured.length})`)
+        .join('\n  ')}`,
+    );
+    for (const zone of ['glabella', 'forehead', 'crows_feet']) {
+      // Lines are limited by what the photo holds (the estimates also count brows, lashes and hair at the zones'
+      // edges, which the edit leaves alone); what was found again is what was rendered.
+      const r = byZone[zone]!;
+      expect(Math.abs(mean(r.measured) - mean(r.rendered)), zone).toBeLessThanOrEqual(Math.max(0.25 * Math.abs(mean(r.rendered)), 0.1));
+    }
+    for (const zone of ['tear_trough', 'nasolabial', 'marionette']) {
+      const r = byZone[zone]!;
+      // Shadows and folds are not limited by what the photo holds: rendered as promised, measured within ±25 %.
+      expect(Math.abs(mean(r.rendered) - mean(r.promised)), zone).toBeLessThanOrEqual(0.1 * Math.abs(mean(r.promised)));
+      expect(Math.abs(mean(r.measured) - mean(r.promised)), zone).toBeLessThanOrEqual(0.25 * Math.abs(mean(r.promised)));
+    }
+  }, 120_000);
+
+  it('changes texture, tone, edge contrast and jaw shadow by the intended fraction', () => {
+    type Rows = Record<string, { promised: number[]; measured: number[] }>;
+    const measure = (result: SimulationResult, p: Portrait, after: Analysed, rows: Rows, sameGeometry: boolean): void => {
+      const ipd = result.parameters.interPupilPx;
+      const mm = result.parameters.mmPerPx;
+      const zonesBefore = zoneShapes(p.original.face.landmarks, p.original.image);
+      // Found again in the export, or (sameGeometry) the geometry the simulation drew on (the original landmarks
+      // moved by its shape changes), which isolates the edit from where the landmarks land the second time.
+      const afterLandmarks = sameGeometry ? result.movedLandmarks : after.face.landmarks;
+      const zonesAfter = zoneShapes(afterLandmarks, after.image);
+      // Only the skin zones the plan's texture and tone changes are on (the indicators are the slow part).
+      const skinZones = new Set(result.rendered.filter((e) => e.effects[0] === 'texture' || e.effects[0] === 'tone').map((e) => e.zoneId));
+      const before = zoneIndicators(p.original.image, zonesBefore.filter((z) => skinZones.has(z.id)), ipd);
+      const found = zoneIndicators(after.image, zonesAfter.filter((z) => skinZones.has(z.id)), ipd);
+      for (const r of result.rendered.filter((e) => e.kind === 'ratio')) {
+        const effect = r.effects[0]!;
+        let ratio = NaN;
+        if (effect === 'texture' || effect === 'tone') {
+          const name = effect === 'texture' ? 'texture' : 'pigment';
+          const v = (set: typeof before): number => set.find((z) => z.zone.id === r.zoneId && z.zone.side === r.side)!.indicators[name]!;
+          ratio = v(found) / v(before) - 1;
+        } else if (effect === 'border_definition' || effect === 'jawline_definition') {
+          const which = r.zoneId as 'upper_lip' | 'lower_lip' | 'jawline';
+          ratio = edgeContrast(after.image, edgeLine(afterLandmarks, which, r.side), mm) / edgeContrast(p.original.image, edgeLine(p.original.face.landmarks, which, r.side), mm) - 1;
+        } else if (effect === 'jowl_softening') {
+          const poly = (zones: typeof zonesBefore): [number, number][] => zones.find((z) => z.id === 'jawline' && z.side === r.side)!.polygon;
+          ratio = jowlShadow(after.image, poly(zonesAfter), mm, ipd) / jowlShadow(p.original.image, poly(zonesBefore), mm, ipd) - 1;
+        }
+        const row = (rows[effect] ??= { promised: [], measured: [] });
+        row.promised.push(r.intended);
+        row.measured.push(ratio);
+      }
+    };
+    const report = (title: string, rows: Rows): string =>
+      `${title}:\n  ${Object.entries(rows).map(([e, r]) => `${e}: ${fmt(mean(r.promised), 3)} → ${fmt(mean(r.measured), 3)} (median ${fmt(median(r.measured), 3)}, n=${r.measured.length})`).join('\n  ')}`;
+    const skinFound: Rows = {}, fullFound: Rows = {}, fullSame: Rows = {};
+    for (const p of portraits) {
+      measure(p.skin, p, p.skinAgain, skinFound, false);
+      measure(p.full, p, p.fullAgain, fullFound, false);
+      measure(p.full, p, p.fullAgain, fullSame, true);
+    }
+    console.log(
+      `ratios, promised → measured (mean):\n${report('skin plan alone, zones found again', skinFound)}\n${report('full plan, zones and edges found again', fullFound)}\n${report('full plan, the zones and edges the simulation drew on', fullSame)}`,
+    );
+    for (const effect of ['texture', 'tone']) {
+      const r = skinFound[effect]!;
+      expect(Math.abs(mean(r.measured) - mean(r.promised)), effect).toBeLessThanOrEqual(0.25 * Math.abs(mean(r.promised)));
+    }
+    for (const effect of ['border_definition', 'jawline_definition', 'jowl_softening']) {
+      // Medians: on a face with almost no jaw shadow its fraction is a ratio of two small numbers.
+      const r = fullSame[effect]!;
+      expect(Math.abs(median(r.measured) - median(r.promised)), effect).toBeLessThanOrEqual(0.25 * Math.abs(median(r.promised)));
+    }
+  }, 120_000);
+
+  it('leaves the pixels outside the treated zones as they were, with no seams; reports how far untreated landmarks move', () => {
+    const lines: string[] = [];
+    const moves = { full: [] as number[], lips: [] as number[], empty: [] as number[] };
+    for (const p of portraits) {
+      const mad = outsideMad(p.original.image, p.fullAgain.image, p.full.treated);
+      const seams = seamRatios(p.original.image, p.fullAgain.image, p.full.treated);
+      // Across the retouching windows' feather (edge definition, which raises contrast on purpose, and the shape
+      // changes' outer margins left out), a seam would add gradient energy.
+      const retouch = seamRatios(p.original.image, p.fullAgain.image, maskWeights(p.full, (name) => !/definition|vermilion|chin_length|contour/.test(name)));
+      const mm = p.full.parameters.mmPerPx;
+      const w = p.full.photo.width;
+      const full = outsideLandmarkShift(p.original.face.landmarks, p.fullAgain.face.landmarks, p.full.treated, w, mm);
+      const lips = outsideLandmarkShift(p.original.face.landmarks, p.lipsAgain.face.landmarks, p.lips.treated, w, mm);
+      const empty = outsideLandmarkShift(p.original.face.landmarks, p.emptyAgain.face.landmarks, p.lips.treated, w, mm);
+      moves.full.push(full.mean);
+      moves.lips.push(lips.mean);
+      moves.empty.push(empty.mean);
+      lines.push(
+        `${p.id}: outside MAD ${fmt(mad, 3)}; seams rim ${fmt(seams.rim, 3)}, feather ${fmt(seams.feather, 3)} (retouching only ${fmt(retouch.feather, 3)}); untreated landmarks moved mean/p95/max mm: full plan ${fmt(full.mean)}/${fmt(full.p95)}/${fmt(full.max)} (n=${full.n}), lips only ${fmt(lips.mean)}/${fmt(lips.p95)}/${fmt(lips.max)} (n=${lips.n}), label only ${fmt(empty.mean)}/${fmt(empty.p95)}/${fmt(empty.max)}`,
+      );
+      expect(mad, p.id).toBeLessThan(1);
+      expect(seams.rim, p.id).toBeGreaterThan(0.85);
+      expect(seams.rim, p.id).toBeLessThan(1.15);
+      expect(retouch.feather, p.id).toBeLessThan(1.05);
+    }
+    console.log(`${lines.join('\n')}\nuntreated landmarks, mean of per-portrait means: full ${fmt(mean(moves.full))} mm, lips only ${fmt(mean(moves.lips))} mm, label only (re-encoding) ${fmt(mean(moves.empty))} mm`);
+  });
+
+  it('keeps conservative ≤ expected ≤ upper, measured, and never exceeds the default maxima', async () => {
+    for (const p of portraits.filter((q) => q.variants.size === 3)) {
+      const [c, e, u] = await Promise.all((['conservative', 'expected', 'upper'] as const).map((v) => rulerReadings(p.variants.get(v)!, p.original.image)));
+      e!.forEach((r, k) => {
+        if (![c![k]!.measured, r.measured, u![k]!.measured].every(Number.isFinite)) return;
+        expect(c![k]!.measured, `${p.id} ${r.id}`).toBeLessThanOrEqual(r.measured + 0.1);
+        expect(r.measured, `${p.id} ${r.id}`).toBeLessThanOrEqual(u![k]!.measured + 0.1);
+      });
+      for (const r of p.variants.get('upper')!.changes) expect(r.clampedBy === undefined || Math.abs(r.amount) <= Math.abs(r.unclampedAmount!)).toBe(true);
+    }
+  });
+});
