@@ -8,8 +8,8 @@ import { DEFAULT_PROTOCOL, type PhotoProtocol } from '@contour/domain';
 import type { FaceFinder, PhotoAnalysis } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
 import type { FaceAnalysisResult } from './facial-analysis.js';
-import type { WorkerReply, WorkerRequest, WorkerResult, WorkerSimulateOptions } from './landmark-worker.js';
-import { SimulationRefused, type SimulationPlan, type SimulationResult } from './simulate/simulate.js';
+import type { PooledSimulation, WorkerReply, WorkerRequest, WorkerResult, WorkerSimulateOptions } from './landmark-worker.js';
+import { SimulationRefused, type SimulationPlan } from './simulate/simulate.js';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 type Task = DistributiveOmit<WorkerRequest, 'id'>;
@@ -100,8 +100,8 @@ export class LandmarkPool implements FaceFinder {
    * An outcome simulation (decode, landmarks on the photo and its mirror image, rendering, label) inside a worker.
    * Rejects with `SimulationRefused` when the photo cannot carry one (no single face, unknown scale).
    */
-  simulate(bytes: Uint8Array, plan: SimulationPlan, options: WorkerSimulateOptions = {}): Promise<SimulationResult> {
-    return this.submit({ kind: 'simulate', bytes, plan, options }) as Promise<SimulationResult>;
+  simulate(bytes: Uint8Array, plan: SimulationPlan, options: WorkerSimulateOptions = {}): Promise<PooledSimulation> {
+    return this.submit({ kind: 'simulate', bytes, plan, options }) as Promise<PooledSimulation>;
   }
 
   private submit(task: Task): Promise<WorkerResult> {

@@ -16,12 +16,20 @@ import { simulate, type SimulateOptions, type SimulationPlan, type SimulationRes
 /** Simulation options that can cross the thread boundary (the worker's own model finds the face). */
 export type WorkerSimulateOptions = Omit<SimulateOptions, 'finder' | 'face'>;
 
+/** A simulation as the pool returns it: without the per-pixel maps (several MB that only the checks use). */
+export type PooledSimulation = Omit<SimulationResult, 'treated' | 'masks'> & { masks: { name: string; rect: SimulationResult['masks'][number]['rect'] }[] };
+
+async function simulateLean(bytes: Uint8Array, plan: SimulationPlan, options: WorkerSimulateOptions, finder: FaceLandmarker): Promise<PooledSimulation> {
+  const { treated: _treated, masks, ...rest } = await simulate(bytes, plan, { ...options, finder });
+  return { ...rest, masks: masks.map(({ name, rect }) => ({ name, rect })) };
+}
+
 export type WorkerRequest =
   | { id: number; kind: 'detect'; image: RgbImage }
   | { id: number; kind: 'analyze'; image: RgbImage; viewId: string; protocol: PhotoProtocol }
   | { id: number; kind: 'analyzeFace'; image: RgbImage; viewId: string; protocol: PhotoProtocol }
   | { id: number; kind: 'simulate'; bytes: Uint8Array; plan: SimulationPlan; options: WorkerSimulateOptions };
-export type WorkerResult = DetectedFace[] | PhotoAnalysis | FaceAnalysisResult | SimulationResult;
+export type WorkerResult = DetectedFace[] | PhotoAnalysis | FaceAnalysisResult | PooledSimulation;
 export type WorkerReply =
   | { type: 'ready'; backend: string }
   | { type: 'failed'; error: string }
@@ -49,7 +57,7 @@ try {
           ? analyzeImage(request.image, request.viewId, landmarker, request.protocol)
           : request.kind === 'analyzeFace'
             ? analyzeFace(landmarker, request.image, request.viewId, request.protocol)
-            : simulate(request.bytes, request.plan, { ...request.options, finder: landmarker });
+            : simulateLean(request.bytes, request.plan, request.options, landmarker);
     work.then(
       (result) => reply({ type: 'result', id: request.id, result }),
       (error: unknown) =>

@@ -59,18 +59,18 @@ export interface Simulation {
   createdAt: Date;
 }
 
-/** A plan item as the renderer sees it: the product's class and unit, and its potency for toxins. */
-export function doseItem(item: FinalPlanItem, catalogue: TreatmentCatalogue, intensity: number): DoseItem {
+/**
+ * A plan item as the renderer sees it: the product's class and unit and, for toxins, its potency in
+ * onabotulinumtoxinA units (the priors' unit). A toxin whose equivalence is unknown (e.g. daxibotulinum) is not
+ * simulated rather than silently treated as another brand's units.
+ */
+export function doseItem(item: FinalPlanItem, catalogue: TreatmentCatalogue, intensity: number): DoseItem | { unsupported: string } {
+  const base = { zoneId: item.zoneId, side: item.side, treatmentClass: item.treatmentClass, amount: item.amount * intensity, unit: item.unit };
+  if (item.treatmentClass !== 'neuromodulator') return base;
   const product = catalogue.products.find((p) => p.id === item.productId);
-  const potency = item.treatmentClass === 'neuromodulator' && product ? onaEquivalentPerUnit(product.genericName) : null;
-  return {
-    zoneId: item.zoneId,
-    side: item.side,
-    treatmentClass: item.treatmentClass,
-    amount: item.amount * intensity,
-    unit: item.unit,
-    ...(potency !== null ? { onaEquivalentPerUnit: potency } : {}),
-  };
+  const potency = product ? onaEquivalentPerUnit(product.genericName) : null;
+  if (potency === null) return { unsupported: `${item.productLabel} units have no established equivalence to the toxin priors' units, so it is not simulated.` };
+  return { ...base, onaEquivalentPerUnit: potency };
 }
 
 /**
@@ -135,10 +135,14 @@ export class Simulations {
     const intensity = input.intensity ?? 1;
     const { catalogue } = await this.catalogues.current(actor.organisationId);
     const { bytes } = await this.scope.vault.read(actor.organisationId, photo.patient_id, photo.file_id);
+    const doses = items.map((item) => ({ item, dose: doseItem(item, catalogue, intensity) }));
+    const renderable = doses.filter((d): d is { item: FinalPlanItem; dose: DoseItem } => !('unsupported' in d.dose));
+    const notRendered = doses.flatMap((d) => ('unsupported' in d.dose ? [{ itemKey: d.item.key, reason: d.dose.unsupported }] : []));
+    if (renderable.length === 0) throw refused(notRendered.map((u) => u.reason).join(' '));
     const pool = await this.faces.get();
     let result;
     try {
-      result = await pool.simulate(bytes, { items: items.map((item) => doseItem(item, catalogue, intensity)) }, {
+      result = await pool.simulate(bytes, { items: renderable.map((d) => d.dose) }, {
         variant: input.variant,
         ...(input.maxChangePerZone ? { maxChangePerZone: input.maxChangePerZone } : {}),
       });
@@ -156,7 +160,7 @@ export class Simulations {
       .where('plan_id', '=', plan.id)
       .where('version', '=', plan.current.version)
       .executeTakeFirstOrThrow();
-    const unsupported = result.unsupported.map((u) => ({ itemKey: items[u.index]?.key ?? '', reason: u.reason }));
+    const unsupported = [...notRendered, ...result.unsupported.map((u) => ({ itemKey: renderable[u.index]?.item.key ?? '', reason: u.reason }))];
     const parameters = { ...result.parameters, rendered: result.rendered, unsupported };
     const id = randomUUID();
     const createdAt = await this.scope.write(actor, 'C', 'simulation.create', async (trx) => {
