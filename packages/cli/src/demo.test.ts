@@ -122,6 +122,14 @@ describe('contour demo', () => {
         expect(signed.map((v) => v.id)).toContain(t.plan_version_id);
         expect((t.items as { lotNumber: string }[]).every((i) => i.lotNumber.startsWith('DEMO-'))).toBe(true);
       }
+      // Signed plans of patients who consented to simulation have their labelled expected projection.
+      const simulations = await db.selectFrom('simulation').select(['plan_version_id', 'label', 'variant']).where('organisation_id', '=', summary.organisationId).execute();
+      expect(simulations.length).toBe(summary.counts.simulations);
+      expect(simulations.length).toBeGreaterThanOrEqual(1);
+      for (const sim of simulations) {
+        expect(signed.map((v) => v.id)).toContain(sim.plan_version_id);
+        expect(sim).toMatchObject({ label: 'Simulated projection, not a guaranteed outcome', variant: 'expected' });
+      }
     });
   });
 

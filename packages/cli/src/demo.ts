@@ -427,6 +427,7 @@ export interface DemoCounts {
   plans: { total: number; draft: number; inReview: number; signed: number; newDraftVersion: number };
   decisions: { accepted: number; modified: number; rejected: number; added: number };
   treatments: number;
+  simulations: number;
 }
 
 export interface DemoSummary {
@@ -442,7 +443,7 @@ export interface DemoSummary {
 }
 
 async function demoCounts(db: Db, organisationId: string): Promise<DemoCounts> {
-  const count = async (table: 'patient' | 'consent' | 'zone_grade' | 'treatment_record'): Promise<number> =>
+  const count = async (table: 'patient' | 'consent' | 'zone_grade' | 'treatment_record' | 'simulation'): Promise<number> =>
     Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('organisation_id', '=', organisationId).executeTakeFirstOrThrow()).n);
   const photos = await db.selectFrom('photo').select(['status', 'facial_analysis']).where('organisation_id', '=', organisationId).execute();
   const versions = await db.selectFrom('plan_version').select(['id', 'plan_id', 'version', 'status']).where('organisation_id', '=', organisationId).execute();
@@ -473,6 +474,7 @@ async function demoCounts(db: Db, organisationId: string): Promise<DemoCounts> {
     plans,
     decisions: kinds,
     treatments: await count('treatment_record'),
+    simulations: await count('simulation'),
   };
 }
 
@@ -622,6 +624,7 @@ export async function demo(env: NodeJS.ProcessEnv, output: Output, options: Demo
 
     step = 'making and reviewing plans';
     let treatments = 0;
+    let simulations = 0;
     for (const run of runs) {
       const clinician = clinicians[run.scenario.clinician];
       const { intake } = run.scenario;
@@ -647,6 +650,11 @@ export async function demo(env: NodeJS.ProcessEnv, output: Output, options: Demo
           continue;
         }
         plan = signed;
+        // The expected projection of the signed plan, where the patient consented to simulation.
+        if (analysed.get(run) && run.frontalId) {
+          const simulation = await unlessRefused(clinician.post(`/api/photos/${run.frontalId}/simulations`, { planId: plan.id, variant: 'expected' }), [403, 422]);
+          if (simulation) simulations += 1;
+        }
         if (stage === 'treated') {
           await recordFirstVisit(clinician, run.patientId, plan, run.scenario.deviation === true);
           treatments += 1;
@@ -654,7 +662,7 @@ export async function demo(env: NodeJS.ProcessEnv, output: Output, options: Demo
         if (stage === 'revised') await startNewVersion(clinician, plan);
       }
     }
-    progress(`Made ${plural(runs.length, 'treatment plan')} and recorded ${plural(treatments, 'treatment')}.`);
+    progress(`Made ${plural(runs.length, 'treatment plan')}, rendered ${plural(simulations, 'simulation')} and recorded ${plural(treatments, 'treatment')}.`);
 
     summary = {
       organisationId,
@@ -880,7 +888,7 @@ function report(output: Output, options: DemoOptions, summary: DemoSummary, data
   lines.push(
     '',
     `In the clinic: ${plural(c.patients, 'patient')}, ${plural(c.consents, 'consent')}, ${plural(c.photos.total, 'photo')} (${c.photos.analysed} analysed, ${c.photos.notAnalysed} not analysed for want of AI-analysis consent${c.photos.failed ? `, ${c.photos.failed} failed` : ''}), ${plural(c.zoneGrades, 'zone grade')},`,
-    `  ${plural(c.plans.total, 'treatment plan')} (${plural(c.plans.draft, 'unreviewed draft')}, ${c.plans.inReview} part-reviewed, ${c.plans.signed} signed, ${c.plans.newDraftVersion} signed with a new draft version), ${plural(c.treatments, 'treatment')} recorded.`,
+    `  ${plural(c.plans.total, 'treatment plan')} (${plural(c.plans.draft, 'unreviewed draft')}, ${c.plans.inReview} part-reviewed, ${c.plans.signed} signed, ${c.plans.newDraftVersion} signed with a new draft version), ${plural(c.treatments, 'treatment')} recorded, ${plural(c.simulations, 'labelled simulation')}.`,
     '',
     'Start Contour in the same environment (CONTOUR_DATA_DIR, DATABASE_URL) with `npm start` or `contour serve`, and sign in:',
     'the first-run setup page is skipped, because this installation now has a clinic.',
