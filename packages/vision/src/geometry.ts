@@ -7,11 +7,17 @@
  * runs on flip-averaged landmarks: the photo and its mirror image are both detected, the mirror's points
  * are mapped back (x → W − x, each point to its counterpart) and the two sets averaged. Real asymmetry is
  * seen the same way in both and kept; the model's handedness cancels.
+ *
+ * The mesh model also pulls the lips' outer borders towards the mean face, so the upper vermilion border at the
+ * midline (point 0) is then found in the pixels (lip-borders.ts) before anything is measured. The lower border
+ * (point 17) is not: its search is closer to the templates on the London set but not stable when the same photo is
+ * mirrored and re-encoded (the shadow under the lower lip competes), so the mesh point stays until it is.
  */
 import { faceGeometry, type FaceGeometry, type HeadPose } from '@contour/domain/face-geometry';
 import { mirrorLandmarks, type Point3 } from '@contour/domain/face-mesh';
 import type { FaceFinder, PhotoAnalysis } from './analyze.js';
 import type { RgbImage } from './face-result.js';
+import { refineLipLandmarks } from './lip-borders.js';
 
 export type { FaceGeometry };
 
@@ -65,5 +71,6 @@ export async function addFacialGeometry(analysis: PhotoAnalysis, image: RgbImage
   const twin = mirrored.length === 1 ? mirrored[0] : undefined;
   // Without exactly one face in the mirror image (rare), the single detection is used as it is.
   const points = twin ? flipAveraged(face.landmarks, face.pose, twin.landmarks, twin.pose, image.width) : face;
-  return { ...analysis, geometry: faceGeometry(points.landmarks, points.pose, image) };
+  const landmarks = refineLipLandmarks(image, points.landmarks).landmarks;
+  return { ...analysis, geometry: faceGeometry(landmarks, points.pose, image) };
 }

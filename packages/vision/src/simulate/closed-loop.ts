@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import type { FaceFinder } from '../analyze.js';
 import type { RgbImage } from '../face-result.js';
 import { flipAveraged, mirrorImage } from '../geometry.js';
+import { refineLipLandmarks } from '../lip-borders.js';
 import { edgeShiftMm, rulerEdgeFor } from './rulers.js';
 import type { SimulationResult } from './simulate.js';
 
@@ -62,12 +63,20 @@ export async function decodeSimulatedPhoto(jpeg: Buffer, photoHeight: number): P
   return { width: info.width, height: photoHeight, data: new Uint8Array(data.buffer, data.byteOffset, info.width * photoHeight * 3) };
 }
 
-/** Flip-averaged landmarks and pose of the one face in `image` (as the facial geometry finds them). */
+/** Flip-averaged landmarks and pose of the one face in `image`, as the mesh model finds them (a simulation's input). */
 export async function flipAveragedFace(image: RgbImage, finder: FaceFinder): Promise<{ landmarks: Point3[]; pose: HeadPose }> {
   const [face] = await finder.detect(image);
   const [twin] = await finder.detect(mirrorImage(image));
   if (!face || !twin) throw new Error('no face found for the closed loop');
   return flipAveraged(face.landmarks, face.pose, twin.landmarks, twin.pose, image.width);
+}
+
+/**
+ * The landmarks the facial geometry measures on: `landmarks` (flip-averaged) with the lips' vermilion borders at
+ * the midline (points 0 and 17) found in the pixels (lip-borders.ts), as `addFacialGeometry` does.
+ */
+export function measuredLandmarks(image: RgbImage, landmarks: readonly Point3[]): Point3[] {
+  return refineLipLandmarks(image, landmarks).landmarks;
 }
 
 /** Mean absolute difference (grey levels, over R, G, B) of the pixels no treated window reaches. */

@@ -13,7 +13,7 @@ import { decodePhoto } from '../image.js';
 import { LandmarkPool } from '../landmark-pool.js';
 import { zoneIndicators } from '../skin.js';
 import { DATASETS, datasetsAvailable } from '../test-support.js';
-import { FULL_FACE_PLAN, SHAPE_ONLY, SHAPE_PLAN, decodeSimulatedPhoto, flipAveragedFace, maskWeights, outsideLandmarkShift, outsideMad, rulerReadings, seamRatios } from './closed-loop.js';
+import { FULL_FACE_PLAN, SHAPE_ONLY, SHAPE_PLAN, decodeSimulatedPhoto, flipAveragedFace, maskWeights, measuredLandmarks, outsideLandmarkShift, outsideMad, rulerReadings, seamRatios } from './closed-loop.js';
 import { readLabel } from './label.js';
 import { edgeContrast, edgeLine, jowlShadow } from './measure.js';
 import { simulate, type SimulationResult } from './simulate.js';
@@ -130,9 +130,10 @@ describe.skipIf(!available)('outcome simulation, closed loop on the London set',
       const mm = p.shape.parameters.mmPerPx;
       for (const c of p.shape.changes.filter((ch) => ch.kind === 'mm' && ch.measurementId)) {
         const side = c.side === 'centre' ? undefined : c.side;
-        const at = (f: Face): number => simulationMeasurePx(f.landmarks, c.measurementId!, side) * mm;
-        const measured = at(p.shapeAgain.face) - at(p.original.face);
-        const noise = at(p.emptyAgain.face) - at(p.original.face);
+        // As the facial geometry measures: the lips' borders found in the pixels (lip-borders.ts).
+        const at = (a: Analysed): number => simulationMeasurePx(measuredLandmarks(a.image, a.face.landmarks), c.measurementId!, side) * mm;
+        const measured = at(p.shapeAgain) - at(p.original);
+        const noise = at(p.emptyAgain) - at(p.original);
         const row = (rows[c.measurementId!] ??= { promised: [], measured: [], noise: [] });
         row.promised.push(c.amount);
         row.measured.push(measured);

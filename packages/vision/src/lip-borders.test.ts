@@ -1,0 +1,165 @@
+/**
+ * The lips' vermilion borders found in the pixels: on drawn lips (always), and on the London set against the
+ * manual templates (in CI; skipped loudly elsewhere). Figures go to docs/validation.md ("Lip borders") by hand.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Point3 } from '@contour/domain';
+import type { RgbImage } from './face-result.js';
+import { flipAveraged, mirrorImage } from './geometry.js';
+import { decodePhoto } from './image.js';
+import { LandmarkPool } from './landmark-pool.js';
+import { findLipBorders, refineLipLandmarks } from './lip-borders.js';
+import { frameOf } from './simulate/geometry.js';
+import { DATASETS, datasetsAvailable } from './test-support.js';
+
+const W = 400, H = 400;
+/** Irises 11.7 mm across at 36 px (0.325 mm per px), pupils at y 100, mouth at x 200. */
+function landmarksAt(upper: number, inner: number, lower: number, dx = 0): Point3[] {
+  const lm: Point3[] = Array.from({ length: 478 }, () => [200 + dx, 200, 0] as Point3);
+  const iris = (centre: number, x: number): void => {
+    lm[centre] = [x + dx, 100, 0];
+    lm[centre + 1] = [x + dx + 18, 100, 0];
+    lm[centre + 3] = [x + dx - 18, 100, 0];
+  };
+  iris(468, 260);
+  iris(473, 140);
+  lm[0] = [200 + dx, upper, 0];
+  lm[13] = [200 + dx, inner - 1, 0];
+  lm[14] = [200 + dx, inner + 1, 0];
+  lm[17] = [200 + dx, lower, 0];
+  return lm;
+}
+
+/** Skin with a red lip from `top` to `bottom` (a darker mouth line at `inner`), pale white roll above the lip. */
+function drawnLips(top: number, inner: number, bottom: number): RgbImage {
+  const data = new Uint8Array(W * H * 3);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const o = (y * W + x) * 3;
+      const lip = y >= top && y < bottom;
+      const roll = y >= top - 3 && y < top;
+      const rgb = Math.abs(y - inner) < 1 ? [90, 40, 45] : lip ? [190, 95, 100] : roll ? [235, 195, 175] : [220, 175, 150];
+      data.set(rgb, o);
+    }
+  }
+  return { width: W, height: H, data };
+}
+
+describe('lip borders in the pixels', () => {
+  it('finds drawn vermilion borders 2–3 mm from the mesh points, at the skin-side foot of the step', () => {
+    const image = drawnLips(180, 200, 226);
+    const b = findLipBorders(image, landmarksAt(188, 200, 218));
+    expect(b.upper.used && b.lower.used).toBe(true);
+    // A sharp drawn step (lip from row 180 to row 225) is placed up to 2.5 px outside it: the foot is taken where
+    // the smoothed step has half its peak, which on a photo's 1–2 mm wide border is where the red begins.
+    expect(b.upper.found[1]).toBeGreaterThan(180 - 2.5);
+    expect(b.upper.found[1]).toBeLessThanOrEqual(180);
+    expect(b.lower.found[1]).toBeGreaterThanOrEqual(225);
+    expect(b.lower.found[1]).toBeLessThan(225 + 2.5);
+    expect(b.upper.shiftMm).toBeCloseTo((188 - b.upper.found[1]) * b.mmPerPx, 6);
+    expect(b.upper.confidence).toBeGreaterThan(0.5);
+    // Only points 0 and 17 move (both when asked; the upper alone by default, see geometry.ts).
+    const { landmarks } = refineLipLandmarks(image, landmarksAt(188, 200, 218), undefined, ['upper', 'lower']);
+    expect(landmarks[0]![1]).toBeCloseTo(b.upper.found[1], 6);
+    expect(landmarks[17]![1]).toBeCloseTo(b.lower.found[1], 6);
+    expect(landmarks[13]).toEqual(landmarksAt(188, 200, 218)[13]);
+  });
+
+  it('follows a border moved by 2 px to within a quarter of a pixel', () => {
+    const lm = landmarksAt(186, 200, 220);
+    const a = findLipBorders(drawnLips(182, 200, 224), lm);
+    const b = findLipBorders(drawnLips(180, 200, 226), lm);
+    expect(Math.abs(a.upper.found[1] - b.upper.found[1] - 2)).toBeLessThan(0.25);
+    expect(Math.abs(b.lower.found[1] - a.lower.found[1] - 2)).toBeLessThan(0.25);
+  });
+
+  it('keeps the mesh points where there is no edge, never searches past the mouth line or beyond ±4 mm', () => {
+    const plain = drawnLips(0, -10, 0);
+    const b = findLipBorders(plain, landmarksAt(188, 200, 218));
+    expect(b.upper.used || b.lower.used).toBe(false);
+    expect(b.upper.found).toEqual([200, 188]);
+    // A border 8 mm away is out of reach: a weaker or no edge, never one past the limit.
+    const far = findLipBorders(drawnLips(160, 200, 250), landmarksAt(188, 200, 218));
+    expect(Math.abs(far.upper.found[1] - 188) * far.mmPerPx).toBeLessThanOrEqual(4 + 1e-9);
+    expect(Math.abs(far.lower.found[1] - 218) * far.mmPerPx).toBeLessThanOrEqual(4 + 1e-9);
+  });
+
+  it('is deterministic', () => {
+    const image = drawnLips(181, 200, 225);
+    expect(findLipBorders(image, landmarksAt(186, 200, 221))).toEqual(findLipBorders(image, landmarksAt(186, 200, 221)));
+  });
+});
+
+const available = datasetsAvailable();
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? (s[s.length >> 1] as number) : ((s[(s.length >> 1) - 1] as number) + (s[s.length >> 1] as number)) / 2;
+};
+
+/**
+ * London templates (189 points): 90 the upper vermilion border at the midline (the cupid's bow dip), 96 and 101
+ * the upper and lower lips' inner edges, 106 the lower vermilion border — the points nearest mesh 0, 13, 14 and
+ * 17 on all 102 faces (13 → 96 on 91, 14 → 96 / 101 with the mouth closed), checked by plotting.
+ */
+const TEMPLATE = { upper: 90, upperInner: 96, lowerInner: 101, lower: 106 } as const;
+
+describe.skipIf(!available)('lip borders on the London set, against the manual templates', () => {
+  let pool: LandmarkPool;
+  const faces: { id: string; image: RgbImage; landmarks: Point3[]; template: [number, number][] }[] = [];
+  beforeAll(async () => {
+    pool = await LandmarkPool.start(2);
+    const dir = join(DATASETS, 'london/neutral');
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.jpg')).sort();
+    await Promise.all(
+      files.map(async (file) => {
+        const image = await decodePhoto(await readFile(join(dir, file)));
+        const [[face], [twin]] = await Promise.all([pool.detect(image), pool.detect(mirrorImage(image))]);
+        if (!face || !twin) return;
+        const { landmarks } = flipAveraged(face.landmarks, face.pose, twin.landmarks, twin.pose, image.width);
+        const lines = (await readFile(join(dir, file.replace('.jpg', '.tem')), 'utf8')).split('\n');
+        const template = lines.slice(1, 1 + Number(lines[0])).map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
+        faces.push({ id: file.slice(0, 3), image, landmarks, template });
+      }),
+    );
+    faces.sort((a, b) => a.id.localeCompare(b.id));
+  }, 600_000);
+  afterAll(async () => pool?.close());
+
+  it('measures the vermilion heights closer to the templates than the mesh does', () => {
+    expect(faces).toHaveLength(102);
+    const err = { upperMesh: [] as number[], upperFound: [] as number[], lowerMesh: [] as number[], lowerFound: [] as number[] };
+    const bias = { upperMesh: [] as number[], upperFound: [] as number[], lowerMesh: [] as number[], lowerFound: [] as number[] };
+    let upperUsed = 0, lowerUsed = 0;
+    for (const f of faces) {
+      const frame = frameOf(f.landmarks);
+      const b = findLipBorders(f.image, f.landmarks);
+      const mm = b.mmPerPx;
+      const y = (p: readonly number[]): number => frame.level([p[0] as number, p[1] as number])[1];
+      const t = (k: number): number => y(f.template[k] as [number, number]);
+      // Heights in the mesh's face frame (perpendicular to the inter-pupil line), inner edges from the mesh in all three.
+      const template = { upper: (t(TEMPLATE.upperInner) - t(TEMPLATE.upper)) * mm, lower: (t(TEMPLATE.lower) - t(TEMPLATE.lowerInner)) * mm };
+      const mesh = { upper: (frame.at(13)[1] - frame.at(0)[1]) * mm, lower: (frame.at(17)[1] - frame.at(14)[1]) * mm };
+      const found = { upper: (frame.at(13)[1] - y(b.upper.found)) * mm, lower: (y(b.lower.found) - frame.at(14)[1]) * mm };
+      const add = (key: keyof typeof err, v: number, tv: number): void => {
+        err[key].push(Math.abs(v - tv));
+        bias[key].push(v - tv);
+      };
+      add('upperMesh', mesh.upper, template.upper);
+      add('upperFound', found.upper, template.upper);
+      add('lowerMesh', mesh.lower, template.lower);
+      add('lowerFound', found.lower, template.lower);
+      if (b.upper.used) upperUsed++;
+      if (b.lower.used) lowerUsed++;
+    }
+    const fmt = (xs: number[]): string => median(xs).toFixed(2);
+    console.log(
+      `vermilion height vs the London templates (${faces.length} faces), median |error| mm (median signed error):\n` +
+        `  upper: mesh ${fmt(err.upperMesh)} (${fmt(bias.upperMesh)}), found in the pixels ${fmt(err.upperFound)} (${fmt(bias.upperFound)}); border used on ${upperUsed}\n` +
+        `  lower: mesh ${fmt(err.lowerMesh)} (${fmt(bias.lowerMesh)}), found in the pixels ${fmt(err.lowerFound)} (${fmt(bias.lowerFound)}); border used on ${lowerUsed}`,
+    );
+    expect(median(err.upperFound)).toBeLessThan(median(err.upperMesh));
+    expect(median(err.lowerFound)).toBeLessThan(median(err.lowerMesh));
+  });
+});
