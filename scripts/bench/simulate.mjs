@@ -66,6 +66,8 @@ export async function measureSimulation({ log, photos = 14, warmup = 2 }) {
   }
   const r = {
     source,
+    measuredAt: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    machine: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'} × ${os.cpus().length}, Node ${process.version}, load average ${os.loadavg()[0].toFixed(2)} at the end`,
     photos: full.length,
     warmup,
     full: { p50: percentile(full, 50), p95: percentile(full, 95) },
@@ -84,6 +86,8 @@ export function renderSimulation(r) {
     .join('\n');
   return `
 ${HEADING}
+
+Measured ${r.measuredAt} on ${r.machine}.
 
 Photos: ${r.source}; ${r.photos} measured after ${r.warmup} warm-up. One thread, in-process (the server runs the same call in a face-model worker). Full-face plan: 12 items over 19 zone sides (toxin for glabella, forehead and crow's feet; filler for lips, cheeks, chin, jaw, tear troughs, nasolabial and marionette folds; a skin booster on the cheeks). Single item: 1 mL upper lip filler. Each simulation is the whole call: decode, landmarks on the photo and its mirror image, dose → effect, deformation, retouching, label band, JPEG encoding with metadata and the label's read-back. Baseline: the landmark call alone on the decoded photo, alternating with the simulations.
 
