@@ -23,7 +23,7 @@ describe('contour CLI on the embedded database', () => {
   it('migrate applies the schema once, then reports it up to date', async () => {
     const first = capture();
     expect(await migrate(env, first)).toBe(0);
-    expect(first.lines.join('\n')).toMatch(/Applied 3 migration\(s\): 0001-foundation, 0002-photography, 0003-facial-analysis/);
+    expect(first.lines.join('\n')).toMatch(/Applied 5 migration\(s\): 0001-foundation, 0002-photography, 0003-facial-analysis, 0004-treatment-planning, 0005-simulation/);
     const second = capture();
     expect(await migrate(env, second)).toBe(0);
     expect(second.lines.join('\n')).toMatch(/up to date/);
