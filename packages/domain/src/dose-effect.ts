@@ -15,6 +15,7 @@
  */
 import type { Side, ZoneId } from './face-analysis.js';
 import { faceFrame } from './face-frame.js';
+import { isPairedZone } from './face-zones.js';
 import { MESH, type Point3 } from './face-mesh.js';
 import type { DoseUnit, TreatmentClass } from './treatment-plan.js';
 
@@ -309,22 +310,12 @@ const SKIN_QUALITY: Partial<Record<TreatmentClass, { reference: Partial<Record<D
 /** Zones whose skin the skin-quality treatments are simulated on (lips are vermilion, brows and temples mostly hair). */
 const SKIN_ZONES = new Set<ZoneId>(['forehead', 'glabella', 'crows_feet', 'tear_trough', 'cheek', 'nasolabial', 'nose', 'perioral', 'marionette', 'chin', 'jawline', 'neck']);
 
-const PAIRED = new Set<ZoneId>(['temple', 'brow', 'crows_feet', 'tear_trough', 'cheek', 'nasolabial', 'perioral', 'marionette', 'jawline']);
-
 const round = (v: number, digits = 3): number => Math.round(v * 10 ** digits) / 10 ** digits;
 
 // ---------------------------------------------------------------------------------------------------------
 
-interface RawChange {
-  zoneId: ZoneId;
-  side: Side;
-  effect: SimulationEffect;
-  measurementId?: string;
-  kind: ChangeKind;
-  amount: number;
-  prior: string;
-  items: number[];
-}
+/** A change before the clinician's maximum is applied. */
+type RawChange = Omit<IntendedChange, 'clampedBy' | 'unclampedAmount'>;
 
 /** Why an item cannot be simulated, or null. */
 export function unsupportedReason(item: DoseItem): string | null {
@@ -360,7 +351,7 @@ export function unsupportedItems(items: readonly DoseItem[]): { index: number; i
 
 /** Each item's dose per treated side (see DoseItem.side). */
 function perSideDoses(item: DoseItem): { side: Side; amount: number }[] {
-  if (!PAIRED.has(item.zoneId)) return [{ side: 'centre', amount: item.amount }];
+  if (!isPairedZone(item.zoneId)) return [{ side: 'centre', amount: item.amount }];
   if (item.side === 'right' || item.side === 'left') return [{ side: item.side, amount: item.amount }];
   const share = item.unit === 'session' ? item.amount : item.amount / 2;
   return [{ side: 'right', amount: share }, { side: 'left', amount: share }];

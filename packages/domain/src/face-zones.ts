@@ -32,6 +32,11 @@ const PAIRED: Partial<Record<ZoneId, Vertex[]>> = {
   jawline: [132, 58, 172, 136, 150, 149, 176, 148, 171, 140, 170, 169, 135, 138, 215, 177],
 };
 
+/** Zones mapped once per side (the outlines above); every other zone is a midline zone, side "centre". */
+export const PAIRED_ZONES: readonly ZoneId[] = Object.keys(PAIRED) as ZoneId[];
+
+export const isPairedZone = (zoneId: ZoneId): boolean => PAIRED_ZONES.includes(zoneId);
+
 const CENTRE: Partial<Record<ZoneId, Vertex[]>> = {
   forehead: [10, 338, 297, 332, 284, 298, 293, 334, 296, 336, 9, 107, 66, 105, 63, 68, 54, 103, 67, 109],
   // Between the brows, from their upper edges down to the nasion.

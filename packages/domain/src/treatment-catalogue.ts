@@ -21,11 +21,10 @@ import {
   type TreatmentClass,
   type ZoneDose,
 } from './treatment-plan.js';
+import { isPairedZone } from './face-zones.js';
 
-/** Zones mapped once per side (face-zones.ts PAIRED); the others are midline zones, side "centre". */
-export const PAIRED_ZONES: readonly ZoneId[] = ['temple', 'brow', 'crows_feet', 'tear_trough', 'cheek', 'nasolabial', 'perioral', 'marionette', 'jawline'];
-
-export const isPairedZone = (zoneId: ZoneId): boolean => PAIRED_ZONES.includes(zoneId);
+// Paired zones (per side) are the zone map's own: one list for the catalogue, the planner and the simulation.
+export { PAIRED_ZONES, isPairedZone } from './face-zones.js';
 
 /**
  * The unit each class is dosed in. Toxins in units of that product; fillers by volume; treatments given as a

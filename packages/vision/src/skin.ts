@@ -9,6 +9,7 @@
  */
 import type { ZoneFinding, ZoneId, ZoneIndicators, ZoneShape } from '@contour/domain';
 import type { RgbImage } from './face-result.js';
+import { SRGB_TO_LINEAR, gaussianBlur, labF } from './pixels.js';
 
 /** Grid pixels per inter-pupil distance (≈ 63 mm), so one grid pixel ≈ 0.32 mm on an average adult face. */
 export const CANON_IPD = 200;
@@ -45,13 +46,6 @@ interface Plane {
 }
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
-
-const SRGB_TO_LINEAR = Float32Array.from({ length: 256 }, (_, c) => {
-  const v = c / 255;
-  return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-});
-
-const labF = (t: number): number => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
 
 /** Linear luminance Y (0–1) and CIELAB L*, a*, b* (D65) planes of an image rectangle. */
 function labPlanes(image: RgbImage, x0: number, y0: number, w: number, h: number): { Y: Plane; L: Plane; a: Plane; b: Plane } {
@@ -110,89 +104,8 @@ function resample(src: Plane, scale: number): Plane {
   return { data: out, width, height };
 }
 
-function gaussianKernel(sigma: number): Float32Array {
-  const radius = Math.max(1, Math.ceil(3 * sigma));
-  const k = new Float32Array(2 * radius + 1);
-  let norm = 0;
-  for (let i = -radius; i <= radius; i++) norm += k[i + radius] = Math.exp((-i * i) / (2 * sigma * sigma));
-  return k.map((v) => v / norm);
-}
-
-/**
- * Separable convolution (kx along rows, ky along columns), edges clamped. Written for speed (it is most of
- * the work): rows are copied into a padded buffer so the inner loops need no bounds checks.
- */
-function convolve(src: Plane, kx: Float32Array, ky: Float32Array): Plane {
-  const { width: w, height: h } = src;
-  const tmp = new Float32Array(w * h);
-  const out = new Float32Array(w * h);
-  const rx = (kx.length - 1) / 2, ry = (ky.length - 1) / 2;
-  const padded = new Float32Array(w + 2 * rx);
-  const nx = kx.length, ny = ky.length;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let i = 0; i < padded.length; i++) padded[i] = src.data[row + clamp(i - rx, 0, w - 1)] as number;
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let k = 0; k < nx; k++) s += (kx[k] as number) * (padded[x + k] as number);
-      tmp[row + x] = s;
-    }
-  }
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let k = 0; k < ny; k++) {
-      const c = ky[k] as number;
-      const from = clamp(y + k - ry, 0, h - 1) * w;
-      for (let x = 0; x < w; x++) out[row + x] = (out[row + x] as number) + c * (tmp[from + x] as number);
-    }
-  }
-  return { data: out, width: w, height: h };
-}
-
-/**
- * Three box blurs in a row (running sums) with widths chosen to match the Gaussian's variance: the same
- * smoothing to within a few percent at a cost that does not grow with σ. Used for the larger scales.
- */
-function boxWidths(sigma: number): number[] {
-  const ideal = Math.sqrt((12 * sigma * sigma) / 3 + 1);
-  let wl = Math.floor(ideal);
-  if (wl % 2 === 0) wl--;
-  const wu = wl + 2;
-  const m = Math.round((12 * sigma * sigma - 3 * wl * wl - 12 * wl - 9) / (-4 * wl - 4));
-  return [0, 1, 2].map((i) => (i < m ? wl : wu));
-}
-
-/** One box blur of odd width along every row, edges clamped (running sum: two reads per pixel). */
-function boxRows(src: Float32Array, dst: Float32Array, width: number, height: number, size: number): void {
-  const r = (size - 1) / 2;
-  const last = width - 1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    let sum = 0;
-    for (let k = -r; k <= r; k++) sum += src[row + clamp(k, 0, last)] as number;
-    for (let x = 0; x < width; x++) {
-      dst[row + x] = sum / size;
-      const add = x + r + 1, drop = x - r;
-      sum += (src[row + (add > last ? last : add)] as number) - (src[row + (drop < 0 ? 0 : drop)] as number);
-    }
-  }
-}
-
-function transpose(src: Float32Array, width: number, height: number): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[x * height + y] = src[y * width + x] as number;
-  return out;
-}
-
 function gaussian(p: Plane, sigma: number): Plane {
-  if (sigma < 2) return convolve(p, gaussianKernel(sigma), gaussianKernel(sigma));
-  const sizes = boxWidths(sigma);
-  let a: Float32Array = Float32Array.from(p.data), b: Float32Array = new Float32Array(p.data.length);
-  for (const size of sizes) { boxRows(a, b, p.width, p.height, size); [a, b] = [b, a]; }
-  a = transpose(a, p.width, p.height);
-  b = new Float32Array(a.length);
-  for (const size of sizes) { boxRows(a, b, p.height, p.width, size); [a, b] = [b, a]; }
-  return { data: transpose(a, p.height, p.width), width: p.width, height: p.height };
+  return { data: gaussianBlur(p.data, p.width, p.height, sigma), width: p.width, height: p.height };
 }
 
 function insidePolygon(x: number, y: number, polygon: [number, number][]): boolean {

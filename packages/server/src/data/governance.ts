@@ -34,6 +34,58 @@ export interface GovernanceReport {
 
 const DAY = 86_400_000;
 
+interface SignedPlans {
+  versions: {
+    id: string;
+    suggested: unknown;
+    signer_registration: string | null;
+    photo_hashes: unknown;
+    analysis_hash: string | null;
+    rules_version: string;
+    model_version: string;
+  }[];
+  decisions: {
+    plan_version_id: string;
+    item_key: string;
+    decision: string;
+    reason: string | null;
+    added: unknown;
+    decided_by: string;
+    display_name: string;
+  }[];
+}
+
+/** Every decision in signed plan versions, with the zone and treatment it was about. */
+function decisionRows({ versions, decisions }: SignedPlans, catalogue: TreatmentCatalogue): DecisionRow[] {
+  const suggested = new Map(versions.map((v) => [v.id, v.suggested as SuggestedPlan]));
+  return decisions.flatMap((r): DecisionRow[] => {
+    const proposed = suggested.get(r.plan_version_id)?.items.find((item) => item.key === r.item_key);
+    const added = r.added as { zoneId: ZoneId; productId: string } | null;
+    const zoneId = proposed?.zoneId ?? added?.zoneId;
+    const productId = proposed?.productId ?? added?.productId;
+    if (!zoneId || !productId) return [];
+    const treatmentClass: TreatmentClass | undefined = proposed?.treatmentClass ?? catalogue.products.find((p) => p.id === productId)?.treatmentClass;
+    if (!treatmentClass) return [];
+    return [{ decision: r.decision as ItemDecision, zoneId, treatmentClass, productId, clinicianId: r.decided_by, clinicianName: r.display_name, reason: r.reason }];
+  });
+}
+
+function documentation({ versions, decisions: decided }: SignedPlans): GovernanceQuestion {
+  const withPhoto = versions.filter((v) => (v.photo_hashes as unknown[]).length > 0);
+  const complete = withPhoto.filter((v) => v.analysis_hash && v.rules_version && v.model_version).length;
+  const decisions = decided.length;
+  const ok = complete === withPhoto.length;
+  return {
+    id: 'documentation',
+    question: "Is it documented how AI suggestions were weighed against the clinician's final decision?",
+    answer: ok
+      ? `Yes. ${decisions} item decision(s) in ${versions.length} signed plan version(s) record what the AI proposed, the decision, the reason, who and when; ${complete} of them name the hashes of the photo and analysis used and the planner and model versions (the rest were planned without a photo).`
+      : `${withPhoto.length - complete} signed plan version(s) made from a photo lack the analysis hash or the planner/model version.`,
+    status: ok ? 'ok' : 'attention',
+    figures: { decisionRecords: decisions, signedVersions: versions.length, withProvenance: complete },
+  };
+}
+
 export class Governance {
   constructor(
     private readonly scope: Scope,
@@ -44,49 +96,34 @@ export class Governance {
     const actor = await this.scope.authorize('governance.read', 'governance.read', { entityType: 'organisation' });
     const org = actor.organisationId;
     const { catalogue } = await this.catalogues.current(org);
-    const rows = await this.decisionRows(org, catalogue);
-    const questions = [await this.oversight(org), await this.consent(org), await this.imageProtection(org), await this.documentation(org), await this.disclaimers(org)];
+    const signed = await this.signedPlans(org);
+    const rows = decisionRows(signed, catalogue);
+    const questions = [await this.oversight(org, signed), await this.consent(org), await this.imageProtection(org), documentation(signed), await this.disclaimers(org)];
     await this.scope.record(actor, 'R', 'governance.read', { entityType: 'organisation', entityId: org, detail: { decisions: rows.length } });
     return { generatedAt: new Date(), decisions: decisionShares(rows), questions };
   }
 
-  /** Every decision in signed plan versions, with the zone and treatment it was about. */
-  private async decisionRows(org: string, catalogue: TreatmentCatalogue): Promise<DecisionRow[]> {
-    const rows = await this.scope.db
-      .selectFrom('plan_decision')
-      .innerJoin('plan_version', 'plan_version.id', 'plan_decision.plan_version_id')
-      .innerJoin('app_user', 'app_user.id', 'plan_decision.decided_by')
-      .select(['plan_decision.item_key', 'plan_decision.decision', 'plan_decision.reason', 'plan_decision.added', 'plan_decision.decided_by', 'app_user.display_name', 'plan_version.suggested'])
-      .where('plan_decision.organisation_id', '=', org)
-      .where('plan_version.status', '=', 'signed')
-      .execute();
-    return rows.flatMap((r): DecisionRow[] => {
-      const proposed = (r.suggested as SuggestedPlan).items.find((item) => item.key === r.item_key);
-      const added = r.added as { zoneId: ZoneId; productId: string } | null;
-      const zoneId = proposed?.zoneId ?? added?.zoneId;
-      const productId = proposed?.productId ?? added?.productId;
-      if (!zoneId || !productId) return [];
-      const treatmentClass: TreatmentClass | undefined = proposed?.treatmentClass ?? catalogue.products.find((p) => p.id === productId)?.treatmentClass;
-      if (!treatmentClass) return [];
-      return [{ decision: r.decision as ItemDecision, zoneId, treatmentClass, productId, clinicianId: r.decided_by, clinicianName: r.display_name, reason: r.reason }];
-    });
-  }
-
-  private async oversight(org: string): Promise<GovernanceQuestion> {
+  /** The signed plan versions and the decisions in them: what the oversight, documentation and shares are read from. */
+  private async signedPlans(org: string): Promise<SignedPlans> {
     const versions = await this.scope.db
       .selectFrom('plan_version')
-      .select(['id', 'suggested', 'signer_registration', 'final_items'])
+      .select(['id', 'suggested', 'signer_registration', 'photo_hashes', 'analysis_hash', 'rules_version', 'model_version'])
       .where('organisation_id', '=', org)
       .where('status', '=', 'signed')
       .execute();
-    const decided = await this.scope.db
+    const decisions = await this.scope.db
       .selectFrom('plan_decision')
       .innerJoin('plan_version', 'plan_version.id', 'plan_decision.plan_version_id')
-      .select(['plan_decision.plan_version_id', 'plan_decision.item_key'])
+      .innerJoin('app_user', 'app_user.id', 'plan_decision.decided_by')
+      .select(['plan_decision.plan_version_id', 'plan_decision.item_key', 'plan_decision.decision', 'plan_decision.reason', 'plan_decision.added', 'plan_decision.decided_by', 'app_user.display_name'])
       .where('plan_decision.organisation_id', '=', org)
       .where('plan_version.status', '=', 'signed')
       .execute();
-    const decidedKeys = new Set(decided.map((d) => `${d.plan_version_id}:${d.item_key}`));
+    return { versions, decisions };
+  }
+
+  private async oversight(org: string, { versions, decisions }: SignedPlans): Promise<GovernanceQuestion> {
+    const decidedKeys = new Set(decisions.map((d) => `${d.plan_version_id}:${d.item_key}`));
     let suggestions = 0;
     let undecided = 0;
     for (const v of versions) {
@@ -156,34 +193,6 @@ export class Governance {
       answer: `${photos} clinical photo(s) are stored encrypted (AES-256-GCM with a key per patient, checked against their SHA-256 on every read), stripped of location metadata, and never leave this server. In the last 30 days ${reads} image read(s) were recorded in the tamper-evident audit trail and ${denied} access attempt(s) were denied.`,
       status: 'ok',
       figures: { photos, imageReads30d: reads, deniedAttempts30d: denied },
-    };
-  }
-
-  private async documentation(org: string): Promise<GovernanceQuestion> {
-    const versions = await this.scope.db
-      .selectFrom('plan_version')
-      .select(['photo_hashes', 'analysis_hash', 'rules_version', 'model_version'])
-      .where('organisation_id', '=', org)
-      .where('status', '=', 'signed')
-      .execute();
-    const withPhoto = versions.filter((v) => (v.photo_hashes as unknown[]).length > 0);
-    const complete = withPhoto.filter((v) => v.analysis_hash && v.rules_version && v.model_version).length;
-    const decisions = await this.count(
-      this.scope.db
-        .selectFrom('plan_decision')
-        .innerJoin('plan_version', 'plan_version.id', 'plan_decision.plan_version_id')
-        .where('plan_decision.organisation_id', '=', org)
-        .where('plan_version.status', '=', 'signed'),
-    );
-    const ok = complete === withPhoto.length;
-    return {
-      id: 'documentation',
-      question: "Is it documented how AI suggestions were weighed against the clinician's final decision?",
-      answer: ok
-        ? `Yes. ${decisions} item decision(s) in ${versions.length} signed plan version(s) record what the AI proposed, the decision, the reason, who and when; ${complete} of them name the hashes of the photo and analysis used and the planner and model versions (the rest were planned without a photo).`
-        : `${withPhoto.length - complete} signed plan version(s) made from a photo lack the analysis hash or the planner/model version.`,
-      status: ok ? 'ok' : 'attention',
-      figures: { decisionRecords: decisions, signedVersions: versions.length, withProvenance: complete },
     };
   }
 

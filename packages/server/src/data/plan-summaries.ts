@@ -26,13 +26,13 @@ export class PlanSummaries {
   async pdf(planId: string, version?: number): Promise<{ bytes: Buffer; filename: string }> {
     const target: AuditTarget = { entityType: 'treatment_plan', entityId: planId };
     const actor = await this.scope.authorize('plan.read', 'plan.summary.export', target);
-    const plan = await this.plans.forSummary(actor, planId, version);
+    const plan = await this.plans.viewFor(actor, planId, version);
     const current = plan.current;
     const [clinic, patient] = await Promise.all([
       this.scope.db.selectFrom('organisation').select('name').where('id', '=', actor.organisationId).executeTakeFirstOrThrow(),
       this.scope.db
         .selectFrom('patient')
-        .select(['given_name', 'family_name', 'preferred_name', 'location_id'])
+        .select(['given_name', 'family_name', 'preferred_name'])
         .where('organisation_id', '=', actor.organisationId)
         .where('id', '=', plan.patientId)
         .executeTakeFirstOrThrow(),

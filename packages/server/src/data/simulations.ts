@@ -122,7 +122,7 @@ export class Simulations {
       .where('id', '=', photoId)
       .executeTakeFirst();
     if (!photo) throw notFound('The photo');
-    const plan = await this.plans.forSummary(actor, input.planId, input.version);
+    const plan = await this.plans.viewFor(actor, input.planId, input.version);
     if (plan.patientId !== photo.patient_id) throw badRequest('The plan is not this patient’s.', [{ path: '/planId', message: 'another patient’s plan' }]);
     await this.consents.require(actor, photo.patient_id, 'simulate_outcome');
     if (photo.view !== 'frontal') throw refused(`Simulations are made on the frontal photo at rest; this photo is the "${photo.view}" view.`);
@@ -213,15 +213,18 @@ export class Simulations {
     };
   }
 
-  private async row(organisationId: string, id: string) {
-    const row = await this.scope.db
+  /** The clinic's simulations with the plan and version each was made from. */
+  private rows(organisationId: string) {
+    return this.scope.db
       .selectFrom('simulation')
       .innerJoin('plan_version', 'plan_version.id', 'simulation.plan_version_id')
       .selectAll('simulation')
       .select(['plan_version.plan_id', 'plan_version.version'])
-      .where('simulation.organisation_id', '=', organisationId)
-      .where('simulation.id', '=', id)
-      .executeTakeFirst();
+      .where('simulation.organisation_id', '=', organisationId);
+  }
+
+  private async row(organisationId: string, id: string) {
+    const row = await this.rows(organisationId).where('simulation.id', '=', id).executeTakeFirst();
     if (!row) throw notFound('The simulation');
     return row;
   }
@@ -253,12 +256,7 @@ export class Simulations {
     const target: AuditTarget = { entityType: 'simulation', patientId };
     const actor = await this.scope.authorize('simulation.read', 'simulation.list', target);
     await this.patients.row(actor, patientId);
-    const rows = await this.scope.db
-      .selectFrom('simulation')
-      .innerJoin('plan_version', 'plan_version.id', 'simulation.plan_version_id')
-      .selectAll('simulation')
-      .select(['plan_version.plan_id', 'plan_version.version'])
-      .where('simulation.organisation_id', '=', actor.organisationId)
+    const rows = await this.rows(actor.organisationId)
       .where('simulation.patient_id', '=', patientId)
       .where('simulation.file_id', 'is not', null)
       .orderBy('simulation.created_at', 'desc')

@@ -31,6 +31,7 @@ import {
   type Sex,
   type Side,
   type SuggestedPlan,
+  type TreatmentCatalogue,
   type ZoneFinding,
   type ZoneId,
 } from '@contour/domain';
@@ -139,6 +140,25 @@ const reviewProblem = (problems: ReviewProblem[]): Problem =>
 
 const isoDate = (date: Date): string => date.toISOString().slice(0, 10);
 
+interface ReviewContext {
+  catalogue: TreatmentCatalogue;
+  patient: PlanPatient;
+}
+
+/** The stored decisions as the domain's review input, applied to the suggestion. */
+function reviewWith({ catalogue, patient }: ReviewContext, suggested: SuggestedPlan, decisions: DecisionEntry[]) {
+  const inputs: ItemDecisionInput[] = decisions
+    .filter((d) => d.decision !== 'added')
+    .map((d) => ({
+      itemKey: d.itemKey,
+      decision: d.decision === 'accepted' ? 'accept' : d.decision === 'modified' ? 'modify' : 'reject',
+      ...(d.reason ? { reason: d.reason } : {}),
+      ...(d.change ? { change: d.change } : {}),
+    }));
+  const added = decisions.filter((d) => d.decision === 'added' && d.added).map((d) => ({ ...(d.added as AddedItemInput), key: d.itemKey }));
+  return applyReview({ plan: suggested, decisions: inputs, added, catalogue, patient, today: isoDate(new Date()) });
+}
+
 export class TreatmentPlans {
   constructor(
     private readonly scope: Scope,
@@ -148,14 +168,14 @@ export class TreatmentPlans {
   ) {}
 
   /** Findings for the planner from a frontal photo: the latest clinician grade beats the AI estimate. */
-  private async findings(organisationId: string, photoId: string, trx: Trx): Promise<{ findings: PlanFinding[]; sha256: string; analysisHash: string }> {
+  private async findings(organisationId: string, patientId: string, photoId: string, trx: Trx): Promise<{ findings: PlanFinding[]; sha256: string; analysisHash: string }> {
     const photo = await trx
       .selectFrom('photo')
       .select(['id', 'sha256', 'status', 'facial_analysis', 'patient_id'])
       .where('organisation_id', '=', organisationId)
       .where('id', '=', photoId)
       .executeTakeFirst();
-    if (!photo) throw badRequest('Unknown photo.', [{ path: '/photoId', message: 'no such photo of this patient' }]);
+    if (!photo || photo.patient_id !== patientId) throw badRequest('Unknown photo.', [{ path: '/photoId', message: 'no such photo of this patient' }]);
     const facial = photo.facial_analysis as { zones?: ZoneFinding[] } | null;
     if (photo.status !== 'analysed' || !facial) {
       throw new Problem(409, 'not-analysed', 'Photo not analysed', 'The plan is made from an analysed frontal photo; this photo has no facial analysis yet.');
@@ -197,9 +217,7 @@ export class TreatmentPlans {
       if (input.photoId) {
         // Findings come from the AI analysis, which the patient must still consent to.
         await this.consents.require(actor, patientId, 'analyse_photos', trx);
-        const owner = await trx.selectFrom('photo').select('patient_id').where('organisation_id', '=', actor.organisationId).where('id', '=', input.photoId).executeTakeFirst();
-        if (!owner || owner.patient_id !== patientId) throw badRequest('Unknown photo.', [{ path: '/photoId', message: 'no such photo of this patient' }]);
-        const found = await this.findings(actor.organisationId, input.photoId, trx);
+        const found = await this.findings(actor.organisationId, patientId, input.photoId, trx);
         evidence = { findings: found.findings, photoHashes: [{ photoId: input.photoId, sha256: found.sha256 }], analysisHash: found.analysisHash };
       }
       const { catalogue, version: catalogueVersion } = await this.catalogues.current(actor.organisationId, trx);
@@ -352,20 +370,15 @@ export class TreatmentPlans {
     }));
   }
 
+  /** What a review is checked against: the clinic's catalogue and the patient as screened now. */
+  private async reviewContext(actor: Actor, patientId: string, infectedZones: ZoneId[], executor: Trx | Scope['db']): Promise<ReviewContext> {
+    const { catalogue } = await this.catalogues.current(actor.organisationId, executor);
+    return { catalogue, patient: await this.planPatient(actor, patientId, infectedZones, executor) };
+  }
+
   /** The review of a version: the domain's decision record from the suggestion and the stored decisions. */
   private async review(actor: Actor, patientId: string, infectedZones: ZoneId[], suggested: SuggestedPlan, decisions: DecisionEntry[], executor: Trx | Scope['db']) {
-    const { catalogue } = await this.catalogues.current(actor.organisationId, executor);
-    const patient = await this.planPatient(actor, patientId, infectedZones, executor);
-    const inputs: ItemDecisionInput[] = decisions
-      .filter((d) => d.decision !== 'added')
-      .map((d) => ({
-        itemKey: d.itemKey,
-        decision: d.decision === 'accepted' ? 'accept' : d.decision === 'modified' ? 'modify' : 'reject',
-        ...(d.reason ? { reason: d.reason } : {}),
-        ...(d.change ? { change: d.change } : {}),
-      }));
-    const added = decisions.filter((d) => d.decision === 'added' && d.added).map((d) => ({ ...(d.added as AddedItemInput), key: d.itemKey }));
-    return applyReview({ plan: suggested, decisions: inputs, added, catalogue, patient, today: isoDate(new Date()) });
+    return reviewWith(await this.reviewContext(actor, patientId, infectedZones, executor), suggested, decisions);
   }
 
   /** The patient as the planner and the review screen them: age, sex, medical history, past treatments. */
@@ -463,9 +476,9 @@ export class TreatmentPlans {
     candidate: DecisionEntry,
     trx: Trx,
   ): Promise<ReviewProblem[]> {
-    const zones = plan.infected_zones as ZoneId[];
-    const before = await this.review(actor, plan.patient_id, zones, suggested, others, trx);
-    const after = await this.review(actor, plan.patient_id, zones, suggested, [...others, candidate], trx);
+    const context = await this.reviewContext(actor, plan.patient_id, plan.infected_zones as ZoneId[], trx);
+    const before = reviewWith(context, suggested, others);
+    const after = reviewWith(context, suggested, [...others, candidate]);
     const known = new Set(before.problems.map((p) => p.message));
     return after.problems.filter((p) => p.code !== 'incomplete' && !known.has(p.message));
   }
@@ -658,8 +671,8 @@ export class TreatmentPlans {
     return this.view(actor, planId, version);
   }
 
-  /** For the plan summary: the view without its own read entry (the export records one). */
-  async forSummary(actor: Actor, planId: string, version: number | undefined): Promise<PlanView> {
+  /** For other repositories (the summary PDF, simulations): the view without a read entry of its own; they audit their use. */
+  async viewFor(actor: Actor, planId: string, version: number | undefined): Promise<PlanView> {
     return this.view(actor, planId, version);
   }
 }

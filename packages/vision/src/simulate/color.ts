@@ -6,10 +6,9 @@
 import type { RgbImage } from '../face-result.js';
 import type { Rect } from './raster.js';
 
-export const SRGB_TO_LINEAR = Float32Array.from({ length: 256 }, (_, c) => {
-  const v = c / 255;
-  return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-});
+import { SRGB_TO_LINEAR, labF } from '../pixels.js';
+
+export { SRGB_TO_LINEAR, labF };
 
 export function linearToSrgbByte(v: number): number {
   const c = v <= 0 ? 0 : v >= 1 ? 1 : v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055;
@@ -46,7 +45,6 @@ export function luminance(rgb: LinearRgb): Float32Array {
 
 // CIELAB (D65), for tone.
 const XN = 0.95047, ZN = 1.08883;
-export const labF = (t: number): number => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
 const labFInv = (f: number): number => (f ** 3 > 216 / 24389 ? f ** 3 : (116 * f - 16) / (24389 / 27));
 
 export interface LabPlanes {

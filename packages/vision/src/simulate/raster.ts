@@ -5,6 +5,10 @@
  * holds exactly (before JPEG encoding).
  */
 
+import { transpose } from '../pixels.js';
+
+export { gaussianBlur } from '../pixels.js';
+
 export type Point2 = [number, number];
 
 export interface Rect {
@@ -240,87 +244,4 @@ export function closing(src: Float32Array, width: number, height: number, radius
   pass(src, a, true);
   pass(a, b, false);
   return b;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Gaussian blur on float planes (edges clamped).
-
-function gaussianKernel(sigma: number): Float32Array {
-  const radius = Math.max(1, Math.ceil(3 * sigma));
-  const k = new Float32Array(2 * radius + 1);
-  let norm = 0;
-  for (let i = -radius; i <= radius; i++) norm += k[i + radius] = Math.exp((-i * i) / (2 * sigma * sigma));
-  for (let i = 0; i < k.length; i++) k[i] = (k[i] as number) / norm;
-  return k;
-}
-
-function convolveRows(src: Float32Array, dst: Float32Array, width: number, height: number, k: Float32Array): void {
-  const r = (k.length - 1) / 2;
-  const padded = new Float32Array(width + 2 * r);
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let i = 0; i < padded.length; i++) padded[i] = src[row + clamp(i - r, 0, width - 1)] as number;
-    for (let x = 0; x < width; x++) {
-      let s = 0;
-      for (let j = 0; j < k.length; j++) s += (k[j] as number) * (padded[x + j] as number);
-      dst[row + x] = s;
-    }
-  }
-}
-
-/** Box widths of three passes matching a Gaussian's variance (constant cost per pixel for large σ). */
-function boxWidths(sigma: number): number[] {
-  const ideal = Math.sqrt(4 * sigma * sigma + 1);
-  let wl = Math.floor(ideal);
-  if (wl % 2 === 0) wl--;
-  const m = Math.round((12 * sigma * sigma - 3 * wl * wl - 12 * wl - 9) / (-4 * wl - 4));
-  return [0, 1, 2].map((i) => (i < m ? wl : wl + 2));
-}
-
-function boxRows(src: Float32Array, dst: Float32Array, width: number, height: number, size: number): void {
-  const r = (size - 1) / 2;
-  const last = width - 1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    let sum = 0;
-    for (let k = -r; k <= r; k++) sum += src[row + clamp(k, 0, last)] as number;
-    for (let x = 0; x < width; x++) {
-      dst[row + x] = sum / size;
-      const add = x + r + 1, drop = x - r;
-      sum += (src[row + (add > last ? last : add)] as number) - (src[row + (drop < 0 ? 0 : drop)] as number);
-    }
-  }
-}
-
-function transpose(src: Float32Array, width: number, height: number): Float32Array {
-  const out = new Float32Array(src.length);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[x * height + y] = src[y * width + x] as number;
-  return out;
-}
-
-/** Gaussian blur of a width × height plane; exact kernel below σ = 2 px, three box passes above. */
-export function gaussianBlur(src: Float32Array, width: number, height: number, sigma: number): Float32Array {
-  if (!(sigma > 0.05)) return Float32Array.from(src);
-  if (sigma < 2) {
-    const k = gaussianKernel(sigma);
-    const tmp = new Float32Array(src.length);
-    convolveRows(src, tmp, width, height, k);
-    const t = transpose(tmp, width, height);
-    const out = new Float32Array(src.length);
-    convolveRows(t, out, height, width, k);
-    return transpose(out, height, width);
-  }
-  const sizes = boxWidths(sigma);
-  let a: Float32Array = Float32Array.from(src), b: Float32Array = new Float32Array(src.length);
-  for (const size of sizes) {
-    boxRows(a, b, width, height, size);
-    [a, b] = [b, a];
-  }
-  a = transpose(a, width, height);
-  b = new Float32Array(a.length);
-  for (const size of sizes) {
-    boxRows(a, b, height, width, size);
-    [a, b] = [b, a];
-  }
-  return transpose(a, height, width);
 }
