@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Point3 } from '@contour/domain';
 import type { RgbImage } from './face-result.js';
-import { flipAveraged, mirrorImage } from './geometry.js';
+import { steadyLandmarks } from './steady-landmarks.js';
 import { decodePhoto } from './image.js';
 import { LandmarkPool } from './landmark-pool.js';
 import { findLipBorders, refineLipLandmarks } from './lip-borders.js';
@@ -115,9 +115,9 @@ describe.skipIf(!available)('lip borders on the London set, against the manual t
     await Promise.all(
       files.map(async (file) => {
         const image = await decodePhoto(await readFile(join(dir, file)));
-        const [[face], [twin]] = await Promise.all([pool.detect(image), pool.detect(mirrorImage(image))]);
-        if (!face || !twin) return;
-        const { landmarks } = flipAveraged(face.landmarks, face.pose, twin.landmarks, twin.pose, image.width);
+        const steady = await steadyLandmarks(image, pool);
+        if (!steady) return;
+        const { landmarks } = steady;
         const lines = (await readFile(join(dir, file.replace('.jpg', '.tem')), 'utf8')).split('\n');
         const template = lines.slice(1, 1 + Number(lines[0])).map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
         faces.push({ id: file.slice(0, 3), image, landmarks, template });
