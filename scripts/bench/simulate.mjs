@@ -10,29 +10,14 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { FaceLandmarker, decodePhoto, simulate } from '@contour/vision';
+import { FULL_FACE_PLAN, FaceLandmarker, decodePhoto, simulate } from '@contour/vision';
 import { fmt, median, percentile, ratio } from './util.mjs';
 
 const LONDON = fileURLToPath(new URL('../../../shared/datasets/london/neutral/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../../fixtures/faces/', import.meta.url));
 const REPORT = fileURLToPath(new URL('../../docs/benchmarks.md', import.meta.url));
 const HEADING = '## 5. Outcome simulation';
-
-/** The full-face plan of the simulation tests (packages/vision/src/simulate/closed-loop.ts). */
-const FULL_FACE = [
-  { zoneId: 'glabella', treatmentClass: 'neuromodulator', amount: 20, unit: 'U' },
-  { zoneId: 'forehead', treatmentClass: 'neuromodulator', amount: 20, unit: 'U' },
-  { zoneId: 'crows_feet', treatmentClass: 'neuromodulator', amount: 24, unit: 'U' },
-  { zoneId: 'upper_lip', treatmentClass: 'ha_filler', amount: 1, unit: 'mL' },
-  { zoneId: 'lower_lip', treatmentClass: 'ha_filler', amount: 1, unit: 'mL' },
-  { zoneId: 'cheek', treatmentClass: 'ha_filler', amount: 2, unit: 'mL' },
-  { zoneId: 'chin', treatmentClass: 'ha_filler', amount: 1, unit: 'mL' },
-  { zoneId: 'jawline', treatmentClass: 'ha_filler', amount: 2, unit: 'mL' },
-  { zoneId: 'tear_trough', treatmentClass: 'ha_filler', amount: 1, unit: 'mL' },
-  { zoneId: 'nasolabial', treatmentClass: 'ha_filler', amount: 2, unit: 'mL' },
-  { zoneId: 'marionette', treatmentClass: 'ha_filler', amount: 1, unit: 'mL' },
-  { zoneId: 'cheek', treatmentClass: 'skin_booster', amount: 2, unit: 'mL' },
-];
+/** The full-face plan is the simulation tests' (FULL_FACE_PLAN, packages/vision/src/simulate/closed-loop.ts). */
 const SINGLE = [{ zoneId: 'upper_lip', treatmentClass: 'ha_filler', amount: 1, unit: 'mL' }];
 
 async function photoFiles(count) {
@@ -52,7 +37,7 @@ export async function measureSimulation({ log, photos = 14, warmup = 2 }) {
     const bytes = await readFile(file);
     const image = await decodePhoto(bytes);
     const t0 = performance.now();
-    const result = await simulate(bytes, { items: FULL_FACE }, { finder: landmarker });
+    const result = await simulate(bytes, { items: FULL_FACE_PLAN }, { finder: landmarker });
     const t1 = performance.now();
     await simulate(bytes, { items: SINGLE }, { finder: landmarker });
     const t2 = performance.now();

@@ -11,22 +11,11 @@
  * clear edge's times how much it stands out from the next best one at least 1 mm away. Deterministic and
  * bounded: a few hundred samples per edge.
  */
-import { SRGB_TO_LINEAR, linearToLab } from './simulate/color.js';
+import type { RgbImage } from './face-result.js';
+import { median } from './pixels.js';
+import { labAt } from './simulate/color.js';
 import type { Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
-import type { RgbImage } from './face-result.js';
-
-/** CIE L*, a*, b* at a fractional image position (bilinear in linear light). */
-export function labAt(image: RgbImage, x: number, y: number): [number, number, number] {
-  const ix = Math.max(0, Math.min(image.width - 2, Math.floor(x))), iy = Math.max(0, Math.min(image.height - 2, Math.floor(y)));
-  const fx = Math.min(1, Math.max(0, x - ix)), fy = Math.min(1, Math.max(0, y - iy));
-  const rgb: [number, number, number] = [0, 0, 0];
-  for (let c = 0; c < 3; c++) {
-    const at = (xx: number, yy: number): number => SRGB_TO_LINEAR[image.data[(yy * image.width + xx) * 3 + c] as number] as number;
-    rgb[c] = (at(ix, iy) * (1 - fx) + at(ix + 1, iy) * fx) * (1 - fy) + (at(ix, iy + 1) * (1 - fx) + at(ix + 1, iy + 1) * fx) * fy;
-  }
-  return linearToLab(rgb[0], rgb[1], rgb[2]);
-}
 
 export interface EdgeSearch {
   /** The feature whose step marks the edge, from L*, a*, b*. */
@@ -45,6 +34,21 @@ export interface EdgeSearch {
   foot: number | null;
 }
 
+/** A mesh point checked against the edge found near it (lip borders, face outline). */
+export interface FoundPoint {
+  /** The mesh point refined. */
+  index: number;
+  /** The mesh point and the edge found, in image pixels. */
+  mesh: Point2;
+  found: Point2;
+  /** How far the edge is from the mesh point (mm, outwards positive), also when it was not used. */
+  shiftMm: number;
+  /** 0–1: the step's size (relative to a clear edge's) times how much it stands out from the next best. */
+  confidence: number;
+  /** Whether `found` replaced the mesh point (confidence at least the search's minimum). */
+  used: boolean;
+}
+
 export interface EdgeFound {
   /** Distance along the line from its start (frame px). */
   t: number;
@@ -53,12 +57,6 @@ export interface EdgeFound {
 
 /** Samples per pixel along the line. */
 const PER_PX = 4;
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
 
 /**
  * The edge along the frame line `start + t·dir` (frame px, `dir` a unit vector) for t in [0, length], nearest

@@ -44,16 +44,21 @@ export function mirrorImage(image: RgbImage): RgbImage {
   return { width, height, data: out };
 }
 
+/** A face found in the mirror image of a `width` px wide photo, mapped back onto the photo: each point to its counterpart. */
+export function mirroredBack(landmarks: Point3[], pose: HeadPose, width: number): { landmarks: Point3[]; pose: HeadPose } {
+  // In the mirror, yaw and roll change sign and pitch does not.
+  return { landmarks: mirrorLandmarks(landmarks, width), pose: { yaw: -pose.yaw, pitch: pose.pitch, roll: -pose.roll } };
+}
+
 /** The mean of a face's landmarks and its mirror image's landmarks mapped back; pose averaged the same way. */
 export function flipAveraged(landmarks: Point3[], pose: HeadPose, mirrored: Point3[], mirroredPose: HeadPose, width: number): { landmarks: Point3[]; pose: HeadPose } {
-  const back = mirrorLandmarks(mirrored, width);
+  const back = mirroredBack(mirrored, mirroredPose, width);
   return {
     landmarks: landmarks.map((p, i) => {
-      const q = back[i] as Point3;
+      const q = back.landmarks[i] as Point3;
       return [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2, (p[2] + q[2]) / 2];
     }),
-    // In the mirror, yaw and roll change sign and pitch does not.
-    pose: { yaw: (pose.yaw - mirroredPose.yaw) / 2, pitch: (pose.pitch + mirroredPose.pitch) / 2, roll: (pose.roll - mirroredPose.roll) / 2 },
+    pose: { yaw: (pose.yaw + back.pose.yaw) / 2, pitch: (pose.pitch + back.pose.pitch) / 2, roll: (pose.roll + back.pose.roll) / 2 },
   };
 }
 

@@ -2,17 +2,13 @@
  * The lips' vermilion borders found in the pixels: on drawn lips (always), and on the London set against the
  * manual templates (in CI; skipped loudly elsewhere). Figures go to docs/validation.md ("Lip borders") by hand.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Point3 } from '@contour/domain';
 import type { RgbImage } from './face-result.js';
-import { steadyLandmarks } from './steady-landmarks.js';
-import { decodePhoto } from './image.js';
 import { LandmarkPool } from './landmark-pool.js';
 import { findLipBorders, refineLipLandmarks } from './lip-borders.js';
 import { frameOf } from './simulate/geometry.js';
-import { DATASETS, datasetsAvailable } from './test-support.js';
+import { datasetsAvailable, londonWithTemplates, type TemplatedFace } from './test-support.js';
 
 const W = 400, H = 400;
 /** Irises 11.7 mm across at 36 px (0.325 mm per px), pupils at y 100, mouth at x 200. */
@@ -107,23 +103,10 @@ const TEMPLATE = { upper: 90, upperInner: 96, lowerInner: 101, lower: 106 } as c
 
 describe.skipIf(!available)('lip borders on the London set, against the manual templates', () => {
   let pool: LandmarkPool;
-  const faces: { id: string; image: RgbImage; landmarks: Point3[]; template: [number, number][] }[] = [];
+  let faces: TemplatedFace[] = [];
   beforeAll(async () => {
     pool = await LandmarkPool.start(2);
-    const dir = join(DATASETS, 'london/neutral');
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.jpg')).sort();
-    await Promise.all(
-      files.map(async (file) => {
-        const image = await decodePhoto(await readFile(join(dir, file)));
-        const steady = await steadyLandmarks(image, pool);
-        if (!steady) return;
-        const { landmarks } = steady;
-        const lines = (await readFile(join(dir, file.replace('.jpg', '.tem')), 'utf8')).split('\n');
-        const template = lines.slice(1, 1 + Number(lines[0])).map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
-        faces.push({ id: file.slice(0, 3), image, landmarks, template });
-      }),
-    );
-    faces.sort((a, b) => a.id.localeCompare(b.id));
+    faces = await londonWithTemplates(pool);
   }, 600_000);
   afterAll(async () => pool?.close());
 

@@ -11,24 +11,12 @@
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, type Point3 } from '@contour/domain/face-mesh';
-import { edgeAlong, type EdgeSearch } from './edge-profile.js';
+import { edgeAlong, type EdgeSearch, type FoundPoint } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
 import { frameOf } from './simulate/geometry.js';
-import type { Point2 } from './simulate/raster.js';
 
-export interface LipBorder {
-  /** The mesh point refined: 0 (upper vermilion border) or 17 (lower vermilion border). */
-  index: number;
-  /** The mesh point and the border found, in image pixels. */
-  mesh: Point2;
-  found: Point2;
-  /** How far the border is from the mesh point (mm, outwards from the mouth positive). */
-  shiftMm: number;
-  /** 0–1: the step's size (relative to a clear border's) times how much it stands out from the next best. */
-  confidence: number;
-  /** Whether `found` replaced the mesh point (confidence at least MIN_CONFIDENCE). */
-  used: boolean;
-}
+/** Point 0 (upper vermilion border) or 17 (lower), refined. */
+export type LipBorder = FoundPoint;
 
 export interface LipBorders {
   upper: LipBorder;

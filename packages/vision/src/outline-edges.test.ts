@@ -3,19 +3,15 @@
  * London set against the outline the manual templates trace (in CI; skipped loudly elsewhere). Figures go to
  * docs/validation.md ("Face outline") by hand.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Point3 } from '@contour/domain';
 import { pixelScale } from '@contour/domain/face-geometry';
 import type { RgbImage } from './face-result.js';
-import { decodePhoto } from './image.js';
 import { LandmarkPool } from './landmark-pool.js';
 import { findOutline, MIN_CONFIDENCE, OUTLINE_SEARCHES, type OutlinePoint } from './outline-edges.js';
 import { frameOf } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
-import { steadyLandmarks } from './steady-landmarks.js';
-import { DATASETS, datasetsAvailable } from './test-support.js';
+import { datasetsAvailable, londonWithTemplates, type TemplatedFace } from './test-support.js';
 
 const W = 400, H = 400;
 /** Irises 11.7 mm across at 36 px (0.325 mm per px). */
@@ -186,22 +182,10 @@ function crossing(a: Point2, d: Point2, poly: readonly Point2[]): number {
 
 describe.skipIf(!available)('face outline on the London set, against the manual templates', () => {
   let pool: LandmarkPool;
-  const faces: { id: string; image: RgbImage; landmarks: Point3[]; template: Point2[] }[] = [];
+  let faces: TemplatedFace[] = [];
   beforeAll(async () => {
     pool = await LandmarkPool.start(2);
-    const dir = join(DATASETS, 'london/neutral');
-    const files = (await readdir(dir)).filter((f) => f.endsWith('.jpg')).sort();
-    await Promise.all(
-      files.map(async (file) => {
-        const image = await decodePhoto(await readFile(join(dir, file)));
-        const steady = await steadyLandmarks(image, pool);
-        if (!steady) return;
-        const lines = (await readFile(join(dir, file.replace('.jpg', '.tem')), 'utf8')).split('\n');
-        const template = lines.slice(1, 1 + Number(lines[0])).map((l) => l.trim().split(/\s+/).map(Number) as Point2);
-        faces.push({ id: file.slice(0, 3), image, landmarks: steady.landmarks, template });
-      }),
-    );
-    faces.sort((a, b) => a.id.localeCompare(b.id));
+    faces = await londonWithTemplates(pool);
   }, 900_000);
   afterAll(async () => pool?.close());
 

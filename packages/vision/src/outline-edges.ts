@@ -13,21 +13,14 @@
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import type { Point3 } from '@contour/domain/face-mesh';
-import { edgeAlong, labAt, type EdgeSearch } from './edge-profile.js';
+import { edgeAlong, type EdgeSearch, type FoundPoint } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
+import { labAt } from './simulate/color.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
 
-export interface OutlinePoint {
-  /** The mesh point refined. */
-  index: number;
-  mesh: Point2;
-  found: Point2;
-  /** How far the edge is from the mesh point (mm, outwards positive). */
-  shiftMm: number;
-  confidence: number;
-  used: boolean;
-}
+/** Point 234, 454, 172 or 397, refined. */
+export type OutlinePoint = FoundPoint;
 
 /** Below this the mesh point is kept. */
 export const MIN_CONFIDENCE = 0.3;

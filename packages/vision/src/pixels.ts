@@ -107,3 +107,11 @@ export function gaussianBlur(src: Float32Array, width: number, height: number, s
   }
   return transpose(a, height, width);
 }
+
+/** The median of the finite values (NaN when there are none). */
+export function median(xs: number[]): number {
+  const v = xs.filter(Number.isFinite).sort((p, q) => p - q);
+  if (!v.length) return NaN;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? (v[m] as number) : ((v[m - 1] as number) + (v[m] as number)) / 2;
+}

@@ -9,7 +9,7 @@
  */
 import type { ZoneFinding, ZoneId, ZoneIndicators, ZoneShape } from '@contour/domain';
 import type { RgbImage } from './face-result.js';
-import { SRGB_TO_LINEAR, gaussianBlur, labF } from './pixels.js';
+import { SRGB_TO_LINEAR, gaussianBlur, labF, median } from './pixels.js';
 
 /** Grid pixels per inter-pupil distance (≈ 63 mm), so one grid pixel ≈ 0.32 mm on an average adult face. */
 export const CANON_IPD = 200;
@@ -360,13 +360,6 @@ export function zoneIndicators(image: RgbImage, zones: ZoneShape[], interPupilPx
     out.push({ zone, indicators, pixels: grid.pixels, imagePixels: grid.imagePixels });
   }
   return out;
-}
-
-function median(xs: number[]): number {
-  const v = xs.filter(Number.isFinite).sort((p, q) => p - q);
-  if (!v.length) return NaN;
-  const m = Math.floor(v.length / 2);
-  return v.length % 2 ? (v[m] as number) : ((v[m - 1] as number) + (v[m] as number)) / 2;
 }
 
 /** The first reference zone present, preferring the same side (then the centre, then the other side). */

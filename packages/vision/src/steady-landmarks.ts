@@ -12,10 +12,9 @@
  * until their closed-loop checks are re-set on it (docs/validation.md, "Steady landmarks").
  */
 import type { HeadPose, Point3 } from '@contour/domain';
-import { mirrorLandmarks } from '@contour/domain/face-mesh';
 import type { FaceFinder } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
-import { mirrorImage } from './geometry.js';
+import { mirrorImage, mirroredBack } from './geometry.js';
 
 /** Offsets in mesh-crop pixels (x, y): a small Latin square over two crop pixels. */
 const OFFSETS: readonly [number, number][] = [
@@ -66,9 +65,9 @@ export async function steadyLandmarks(image: RgbImage, finder: FaceFinder, first
       poses.push((faces[0] as DetectedFace).pose);
     }
     if (mirrored.length === 1) {
-      const twin = mirrored[0] as DetectedFace;
-      sets.push(back(mirrorLandmarks(twin.landmarks, shifted.width)));
-      poses.push({ yaw: -twin.pose.yaw, pitch: twin.pose.pitch, roll: -twin.pose.roll });
+      const twin = mirroredBack((mirrored[0] as DetectedFace).landmarks, (mirrored[0] as DetectedFace).pose, shifted.width);
+      sets.push(back(twin.landmarks));
+      poses.push(twin.pose);
     }
   }
   const n = sets.length;

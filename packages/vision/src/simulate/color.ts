@@ -76,6 +76,18 @@ export function linearToLab(r: number, g: number, b: number): [number, number, n
   return [116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)];
 }
 
+/** CIE L*, a*, b* at a fractional image position, interpolated bilinearly in linear light. */
+export function labAt(image: RgbImage, x: number, y: number): [number, number, number] {
+  const ix = Math.max(0, Math.min(image.width - 2, Math.floor(x))), iy = Math.max(0, Math.min(image.height - 2, Math.floor(y)));
+  const fx = Math.min(1, Math.max(0, x - ix)), fy = Math.min(1, Math.max(0, y - iy));
+  const rgb: [number, number, number] = [0, 0, 0];
+  for (let c = 0; c < 3; c++) {
+    const at = (xx: number, yy: number): number => SRGB_TO_LINEAR[image.data[(yy * image.width + xx) * 3 + c] as number] as number;
+    rgb[c] = (at(ix, iy) * (1 - fx) + at(ix + 1, iy) * fx) * (1 - fy) + (at(ix, iy + 1) * (1 - fx) + at(ix + 1, iy + 1) * fx) * fy;
+  }
+  return linearToLab(rgb[0], rgb[1], rgb[2]);
+}
+
 /** Lab → linear RGB for one pixel (the inverse of toLab's matrices). */
 export function labToLinear(L: number, a: number, b: number): [number, number, number] {
   const fy = (L + 16) / 116;

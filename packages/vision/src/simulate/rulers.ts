@@ -11,23 +11,12 @@
  */
 import type { Point3 } from '@contour/domain';
 import type { RgbImage } from '../face-result.js';
-import { SRGB_TO_LINEAR, linearToLab } from './color.js';
+import { labAt } from './color.js';
 import { frameOf, type Frame } from './geometry.js';
 import type { Point2 } from './raster.js';
 
 /** Samples per mm along a profile. */
 const PER_MM = 8;
-
-function sample(image: RgbImage, x: number, y: number): [number, number, number] {
-  const ix = Math.max(0, Math.min(image.width - 2, Math.floor(x))), iy = Math.max(0, Math.min(image.height - 2, Math.floor(y)));
-  const fx = Math.min(1, Math.max(0, x - ix)), fy = Math.min(1, Math.max(0, y - iy));
-  const out: [number, number, number] = [0, 0, 0];
-  for (let c = 0; c < 3; c++) {
-    const at = (xx: number, yy: number): number => SRGB_TO_LINEAR[image.data[(yy * image.width + xx) * 3 + c] as number] as number;
-    out[c] = (at(ix, iy) * (1 - fx) + at(ix + 1, iy) * fx) * (1 - fy) + (at(ix, iy + 1) * (1 - fx) + at(ix + 1, iy + 1) * fx) * fy;
-  }
-  return out;
-}
 
 /**
  * L* and a* along the frame line from `start` in direction `dir` (a frame unit vector) over `lengthMm`, each
@@ -44,8 +33,7 @@ function profile(image: RgbImage, frame: Frame, start: Point2, dir: Point2, leng
     for (let j = 0; j < widths; j++) {
       const u = ((j + 0.5) / widths - 0.5) * 2 * (halfWidthMm / mmPerPx);
       const p = frame.toImage([start[0] + dir[0] * t + across[0] * u, start[1] + dir[1] * t + across[1] * u]);
-      const [r, g, b] = sample(image, p[0], p[1]);
-      const [l, aa] = linearToLab(r, g, b);
+      const [l, aa] = labAt(image, p[0], p[1]);
       sl += l;
       sa += aa;
     }
