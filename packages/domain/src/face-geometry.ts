@@ -194,7 +194,11 @@ export interface FaceGeometry {
 }
 
 /** Everything the geometry can say about one frontal photo. */
-export function faceGeometry(landmarks: readonly Point3[], pose: HeadPose, image: { width: number; height: number }): FaceGeometry {
+/**
+ * The geometry of a frontal photo measured on `landmarks`; the zone map is drawn on `zoneLandmarks` (the mesh's own
+ * outline, whose bands lie inside the face) when the measured outline was moved to the edge seen in the pixels.
+ */
+export function faceGeometry(landmarks: readonly Point3[], pose: HeadPose, image: { width: number; height: number }, zoneLandmarks: readonly Point3[] = landmarks): FaceGeometry {
   const { scale, reason } = pixelScale(landmarks, pose);
   const { measurements, notMeasurable } = faceMeasurements(landmarks, scale, reason ?? undefined);
   const symmetry = facialSymmetry(landmarks, pose, scale);
@@ -202,6 +206,6 @@ export function faceGeometry(landmarks: readonly Point3[], pose: HeadPose, image
     scale,
     measurements: [...measurements, ...symmetry.measurements],
     notMeasurable: [...notMeasurable, ...symmetry.notMeasurable],
-    zones: zoneShapes(landmarks, image),
+    zones: zoneShapes(zoneLandmarks, image),
   };
 }

@@ -8,7 +8,7 @@ import type { Point3 } from '@contour/domain';
 import { pixelScale } from '@contour/domain/face-geometry';
 import type { RgbImage } from './face-result.js';
 import { LandmarkPool } from './landmark-pool.js';
-import { findOutline, MIN_CONFIDENCE, OUTLINE_SEARCHES, type OutlinePoint } from './outline-edges.js';
+import { findOutline, MIN_CONFIDENCE, OUTLINE_SEARCHES, outlineOffsets, withOutline, type OutlinePoint } from './outline-edges.js';
 import { frameOf } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
 import { datasetsAvailable, londonWithTemplates, type TemplatedFace } from './test-support.js';
@@ -153,6 +153,40 @@ describe('face outline in the pixels', () => {
   it('is deterministic', () => {
     const image = drawnFace({ cheek: [79, 322], jaw: [98, 301] });
     expect(findOutline(image, landmarksAt())).toEqual(findOutline(image, landmarksAt()));
+  });
+
+  it('moves each side of the face oval onto the outline found, smoothly, and nothing else', () => {
+    const landmarks = landmarksAt();
+    const points = findOutline(drawnFace(OUTLINE), landmarks);
+    const moved = withOutline(landmarks, points);
+    // The searched points land on the edge's column (at their own height: only x moves in this level frame).
+    for (const [index, edge] of EDGES) {
+      expect(Math.abs(moved[index]![0] - edge(OUTLINE)), `${index}`).toBeLessThan(0.5);
+      expect(moved[index]![1]).toBeCloseTo(landmarks[index]![1], 9);
+    }
+    const offsets = outlineOffsets(landmarks, points);
+    const right = (i: number): number => -offsets.get(i)!;
+    // Linear between the cheekbone (234) and the jaw angle (172), tapering to nothing at 21 above and 176 below.
+    expect(right(93)).toBeCloseTo(right(234) + (right(172) - right(234)) / 4, 9);
+    expect(right(127)).toBeCloseTo((2 / 3) * right(234), 9);
+    expect(right(150)).toBeCloseTo(right(172) / 2, 9);
+    expect(right(21)).toBe(0);
+    expect(right(176)).toBe(0);
+    // Points off the oval stay where they were.
+    for (const i of [0, 17, 61, 152, 468, 473]) expect(moved[i]).toEqual(landmarks[i]);
+  });
+
+  it('lets the other side stand in for an edge not found, then the other level; without any, the mesh stays', () => {
+    const landmarks = landmarksAt();
+    const found = findOutline(drawnFace(OUTLINE), landmarks);
+    const offsets = outlineOffsets(landmarks, found);
+    const without = (...indices: number[]): OutlinePoint[] => found.map((p) => (indices.includes(p.index) ? { ...p, found: p.mesh, used: false } : p));
+    // The left cheekbone missing: the right's outward offset, mirrored.
+    expect(outlineOffsets(landmarks, without(454)).get(454)).toBeCloseTo(-offsets.get(234)!, 9);
+    // Both cheekbones missing: each side's jaw offset.
+    expect(outlineOffsets(landmarks, without(234, 454)).get(454)).toBeCloseTo(offsets.get(397)!, 9);
+    expect(outlineOffsets(landmarks, without(234, 454, 172, 397)).size).toBe(0);
+    expect(withOutline(landmarks, without(234, 454, 172, 397))).toEqual(landmarks);
   });
 });
 

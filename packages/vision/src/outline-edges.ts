@@ -1,6 +1,5 @@
 /**
- * The face's outline where the facial geometry and the simulation's closed loop measure it, found in the pixels
- * (not yet used by them: the search is not always mirror-consistent, docs/validation.md "Face outline"): at the
+ * The face's outline where the facial geometry and the simulation measure it, found in the pixels: at the
  * cheekbone (mesh 234, 454) and at the jaw angle (172, 397), each along the face frame's inter-pupil direction,
  * outwards. The mesh model pulls these points towards the mean face (a 1.5 mm wider jaw moved its point by
  * about half that), and on the London set they sit 2–3 mm inside the outline the templates trace
@@ -12,9 +11,10 @@
  * photos the chin and the neck below it are often equally light, and the edge found was not stable.
  */
 import { pixelScale } from '@contour/domain/face-geometry';
-import type { Point3 } from '@contour/domain/face-mesh';
+import { mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
 import { edgeAlong, type EdgeSearch, type FoundPoint } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
+import { median } from './pixels.js';
 import { labAt } from './simulate/color.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
@@ -60,11 +60,14 @@ export const OUTLINE_SEARCHES: readonly OutlineSearch[] = [
 
 const lightness = (lab: [number, number, number]): number => lab[0];
 
-function outlinePoint(image: RgbImage, frame: Frame, s: OutlineSearch, mmPerPx: number): OutlinePoint {
-  const p = s.centre(frame, frame.at(s.index));
-  const mesh = frame.image(s.index);
-  const none: OutlinePoint = { index: s.index, mesh, found: mesh, shiftMm: 0, confidence: 0, used: false };
-  if (!Number.isFinite(mmPerPx)) return none;
+/** Heights of the search lines around the level (mm, along the face's vertical): one line can catch a stray edge. */
+const LINES_MM = [-2, -1, 0, 1, 2];
+/** Of the lines, how many must find a clear edge, and how closely (mm, median residual) they must lie on one line. */
+const LINES_CLEAR = 3;
+const FIT_MM = 0.5;
+
+/** The edge on one line through `p` (frame px): its distance outwards of `p` (mm) and its confidence. */
+function edgeOnLine(image: RgbImage, frame: Frame, s: OutlineSearch, p: Point2, mmPerPx: number): { outMm: number; confidence: number } | null {
   // The line runs inwards, from beyond the outline into the face.
   const start: Point2 = [p[0] + (s.out[0] * s.outerMm) / mmPerPx, p[1] + (s.out[1] * s.outerMm) / mmPerPx];
   const inward: Point2 = [-s.out[0], -s.out[1]];
@@ -83,15 +86,87 @@ function outlinePoint(image: RgbImage, frame: Frame, s: OutlineSearch, mmPerPx: 
   const sign = end(length - mmPx, length) >= end(0, mmPx) ? 1 : -1;
   const search: EdgeSearch = { feature: lightness, sign, bandMm: 1, smoothMm: 0.35, clearStep: 6, priorMm: s.priorMm, foot: null };
   const edge = edgeAlong(image, frame, start, inward, length, (s.outerMm - s.expectMm) / mmPerPx, search, mmPerPx);
-  if (!edge) return none;
-  const at: Point2 = [start[0] + inward[0] * edge.t, start[1] + inward[1] * edge.t];
-  const used = edge.confidence >= MIN_CONFIDENCE;
-  return { index: s.index, mesh, found: used ? frame.toImage(at) : mesh, shiftMm: s.outerMm - edge.t * mmPerPx, confidence: edge.confidence, used };
+  return edge ? { outMm: s.outerMm - edge.t * mmPerPx, confidence: edge.confidence } : null;
 }
 
-/** The outline points found near the mesh points of `landmarks` (478, ideally flip-averaged). */
+/**
+ * The outline near one mesh point: the edge on five lines 1 mm apart around the search level, where at least
+ * three find it clearly. The outline may slope there (at the cheekbone it often runs a millimetre outwards per
+ * millimetre upwards), so a straight line is fitted through the clear edges (Theil–Sen: the median of the pairwise
+ * slopes, robust to one stray edge such as a hair or a shadow's second line) and read at the level; it is used
+ * where the edges lie on it (median residual at most 0.5 mm), so an outline read differently each time is left alone.
+ */
+function outlinePoint(image: RgbImage, frame: Frame, s: OutlineSearch, mmPerPx: number): OutlinePoint {
+  const p = s.centre(frame, frame.at(s.index));
+  const mesh = frame.image(s.index);
+  const none: OutlinePoint = { index: s.index, mesh, found: mesh, shiftMm: 0, confidence: 0, used: false };
+  if (!Number.isFinite(mmPerPx)) return none;
+  const edges = LINES_MM.map((dy) => ({ dy, edge: edgeOnLine(image, frame, s, [p[0], p[1] + dy / mmPerPx], mmPerPx) }));
+  const clear = edges.flatMap(({ dy, edge }) => (edge && edge.confidence >= MIN_CONFIDENCE ? [{ dy, out: edge.outMm }] : []));
+  const confidence = edges.reduce((sum, { edge }) => sum + (edge?.confidence ?? 0), 0) / edges.length;
+  if (clear.length < LINES_CLEAR) return { ...none, confidence };
+  const slopes = clear.flatMap((a, i) => clear.slice(i + 1).map((b) => (b.out - a.out) / (b.dy - a.dy)));
+  const slope = median(slopes);
+  const outMm = median(clear.map((c) => c.out - slope * c.dy));
+  const used = median(clear.map((c) => Math.abs(c.out - slope * c.dy - outMm))) <= FIT_MM;
+  const at: Point2 = [p[0] + (s.out[0] * outMm) / mmPerPx, p[1] + (s.out[1] * outMm) / mmPerPx];
+  return { index: s.index, mesh, found: used ? frame.toImage(at) : mesh, shiftMm: outMm, confidence, used };
+}
+
+/** The outline points found near the mesh points of `landmarks` (478, ideally steady: steady-landmarks.ts). */
 export function findOutline(image: RgbImage, landmarks: readonly Point3[], mmPerPx?: number): OutlinePoint[] {
   const scale = mmPerPx ?? pixelScale(landmarks, { yaw: 0, pitch: 0, roll: 0 }).scale?.mmPerPx ?? NaN;
   const frame = frameOf(landmarks);
   return OUTLINE_SEARCHES.map((s) => outlinePoint(image, frame, s, scale));
+}
+
+/**
+ * Each side of the face oval, from the temple down beside the chin, with the points searched on it. The whole
+ * side is moved, not the two points: the outline stays a smooth curve (definition edges and zones follow it) and
+ * the shape changes are drawn on the outline that is seen.
+ */
+const RIGHT_OVAL = [21, 162, 127, 234, 93, 132, 58, 172, 136, 150, 149, 176];
+const CHEEK_AT = RIGHT_OVAL.indexOf(234);
+const JAW_AT = RIGHT_OVAL.indexOf(172);
+
+/**
+ * How far (frame px, outwards) each oval point moves to the outline found: the found offsets at the cheekbone
+ * and the jaw angle, linear between them and tapering to nothing three points above the cheekbone and four below
+ * the jaw angle. Where an edge was not found clearly, the same point on the other side stands in (on a face
+ * seen from the front the mesh sits about as far inside the outline on both sides, and a photo and its mirror
+ * are then measured alike), then the other level on the same side; with none found, the mesh points stay.
+ */
+export function outlineOffsets(landmarks: readonly Point3[], outline: readonly OutlinePoint[]): Map<number, number> {
+  const frame = frameOf(landmarks);
+  const offsets = new Map<number, number>();
+  const index = (side: 'right' | 'left', i: number): number => (side === 'left' ? mirrorIndex(i) : i);
+  const offsetAt = (side: 'right' | 'left', i: number): number | null => {
+    const point = outline.find((o) => o.index === index(side, i));
+    return point?.used ? (side === 'left' ? 1 : -1) * (frame.level(point.found)[0] - frame.at(point.index)[0]) : null;
+  };
+  const found = { right: { cheek: offsetAt('right', 234), jaw: offsetAt('right', 172) }, left: { cheek: offsetAt('left', 234), jaw: offsetAt('left', 172) } };
+  for (const side of ['right', 'left'] as const) {
+    const twin = found[side === 'left' ? 'right' : 'left'];
+    const own = found[side];
+    const c = own.cheek ?? twin.cheek ?? own.jaw ?? twin.jaw, j = own.jaw ?? twin.jaw ?? own.cheek ?? twin.cheek;
+    if (c === null || j === null) continue;
+    RIGHT_OVAL.forEach((i, k) => {
+      const w = k <= CHEEK_AT ? c * (k / CHEEK_AT) : k <= JAW_AT ? c + ((j - c) * (k - CHEEK_AT)) / (JAW_AT - CHEEK_AT) : j * (1 - (k - JAW_AT) / (RIGHT_OVAL.length - 1 - JAW_AT));
+      offsets.set(index(side, i), (side === 'left' ? 1 : -1) * w);
+    });
+  }
+  return offsets;
+}
+
+/** `landmarks` with the sides of the face oval moved to the outline found in the pixels (`outlineOffsets`). */
+export function withOutline(landmarks: readonly Point3[], outline: readonly OutlinePoint[]): Point3[] {
+  const frame = frameOf(landmarks);
+  const offsets = outlineOffsets(landmarks, outline);
+  return landmarks.map((p, i) => {
+    const dx = offsets.get(i);
+    if (dx === undefined) return [...p] as Point3;
+    const at = frame.level([p[0], p[1]]);
+    const q = frame.toImage([at[0] + dx, at[1]]);
+    return [q[0], q[1], p[2]];
+  });
 }

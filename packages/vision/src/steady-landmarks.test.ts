@@ -12,8 +12,7 @@ import type { FaceFinder } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
 import { decodePhoto } from './image.js';
 import { FaceLandmarker } from './landmarks.js';
-import { mirrorImage } from './geometry.js';
-import { shiftedImage, steadyLandmarks } from './steady-landmarks.js';
+import { mirrorImage, shiftedImage, steadyLandmarks } from './steady-landmarks.js';
 import { fixture } from './test-support.js';
 
 const pixel = (image: RgbImage, x: number, y: number): number[] => Array.from(image.data.subarray((y * image.width + x) * 3, (y * image.width + x) * 3 + 3));

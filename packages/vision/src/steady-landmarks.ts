@@ -6,15 +6,36 @@
  * that. Re-encoding the same photo moved the points 0.11 mm on average, and a change to the lips alone moved
  * points far from the lips by 0.26 mm (docs/validation.md, "Steady landmarks"). So the photo is detected at
  * four sub-crop offsets (whole-pixel shifts spread over about two crop pixels), each with its mirror image
- * (which cancels the model's left/right handedness, see geometry.ts), and the eight sets are mapped back and
- * averaged. Real shape is seen the same way every time and kept; the crop's jitter averages out.
- * Used by the lip-border validation; the geometry and the simulation still use one flip-averaged crop (geometry.ts)
- * until their closed-loop checks are re-set on it (docs/validation.md, "Steady landmarks").
+ * (which cancels the model's left/right handedness: on a face made exactly symmetric it places the two brows
+ * 3–4 mm apart, docs/validation.md), and the eight sets are mapped back and averaged. Real shape is seen the same way every time and kept; the crop's jitter averages out.
+ * Contour's own landmarks (measured-face.ts) start from these.
  */
-import type { HeadPose, Point3 } from '@contour/domain';
+import { mirrorLandmarks, type HeadPose, type Point3 } from '@contour/domain';
 import type { FaceFinder } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
-import { mirrorImage, mirroredBack } from './geometry.js';
+
+/** The photo mirrored left to right. */
+export function mirrorImage(image: RgbImage): RgbImage {
+  const { width, height, data } = image;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    const row = y * width * 3;
+    for (let x = 0; x < width; x++) {
+      const from = row + x * 3;
+      const to = row + (width - 1 - x) * 3;
+      out[to] = data[from] ?? 0;
+      out[to + 1] = data[from + 1] ?? 0;
+      out[to + 2] = data[from + 2] ?? 0;
+    }
+  }
+  return { width, height, data: out };
+}
+
+/** A face found in the mirror image of a `width` px wide photo, mapped back onto the photo: each point to its counterpart. */
+export function mirroredBack(landmarks: Point3[], pose: HeadPose, width: number): { landmarks: Point3[]; pose: HeadPose } {
+  // In the mirror, yaw and roll change sign and pitch does not.
+  return { landmarks: mirrorLandmarks(landmarks, width), pose: { yaw: -pose.yaw, pitch: pose.pitch, roll: -pose.roll } };
+}
 
 /** Offsets in mesh-crop pixels (x, y): a small Latin square over two crop pixels. */
 const OFFSETS: readonly [number, number][] = [

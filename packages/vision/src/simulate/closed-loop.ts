@@ -1,14 +1,14 @@
 /**
  * Closed-loop checks of a simulation against its source photo: what the tests and the validation figures use
- * to measure an exported JPEG the way any photo is measured (decoded, landmarks found again, flip-averaged),
+ * to measure an exported JPEG the way any photo is measured (decoded, Contour's own landmarks found again),
  * plus the pixel checks of "outside the treated zones the image is untouched" and "no visible seams".
  */
-import type { DoseItem, HeadPose, Point3, ZoneId, ZoneLimit } from '@contour/domain';
+import type { DoseItem, Point3, ZoneId, ZoneLimit } from '@contour/domain';
 import sharp from 'sharp';
 import type { FaceFinder } from '../analyze.js';
 import type { RgbImage } from '../face-result.js';
-import { flipAveraged, mirrorImage } from '../geometry.js';
-import { refineLipLandmarks } from '../lip-borders.js';
+import { measureFace, type MeasuredFace } from '../measured-face.js';
+import { withOutline } from '../outline-edges.js';
 import { edgeShiftMm, rulerEdgeFor } from './rulers.js';
 import type { SimulationResult } from './simulate.js';
 
@@ -39,7 +39,7 @@ export async function rulerReadings(result: SimulationResult, original: RgbImage
   const simulated = await decodeSimulatedPhoto(result.jpeg, result.photo.height);
   return result.changes.flatMap((c) => {
     const edge = c.kind === 'mm' && c.measurementId ? rulerEdgeFor(c.measurementId, c.side) : null;
-    return edge ? [{ id: edge, promised: c.amount, measured: edgeShiftMm(original, simulated, result.landmarks, edge, result.parameters.mmPerPx) }] : [];
+    return edge ? [{ id: edge, promised: c.amount, measured: edgeShiftMm(original, simulated, result.measuredOn, edge, result.parameters.mmPerPx) }] : [];
   });
 }
 
@@ -63,20 +63,16 @@ export async function decodeSimulatedPhoto(jpeg: Buffer, photoHeight: number): P
   return { width: info.width, height: photoHeight, data: new Uint8Array(data.buffer, data.byteOffset, info.width * photoHeight * 3) };
 }
 
-/** Flip-averaged landmarks and pose of the one face in `image`, as the mesh model finds them (a simulation's input). */
-export async function flipAveragedFace(image: RgbImage, finder: FaceFinder): Promise<{ landmarks: Point3[]; pose: HeadPose }> {
-  const [face] = await finder.detect(image);
-  const [twin] = await finder.detect(mirrorImage(image));
-  if (!face || !twin) throw new Error('no face found for the closed loop');
-  return flipAveraged(face.landmarks, face.pose, twin.landmarks, twin.pose, image.width);
+/** Contour's own landmarks of the one face in `image` (measured-face.ts), as the analysis finds them. */
+export async function foundAgain(image: RgbImage, finder: FaceFinder): Promise<MeasuredFace> {
+  const face = await measureFace(image, finder);
+  if (!face) throw new Error('no single face found for the closed loop');
+  return face;
 }
 
-/**
- * The landmarks the facial geometry measures on: `landmarks` (flip-averaged) with the lips' vermilion borders at
- * the midline (points 0 and 17) found in the pixels (lip-borders.ts), as `addFacialGeometry` does.
- */
-export function measuredLandmarks(image: RgbImage, landmarks: readonly Point3[]): Point3[] {
-  return refineLipLandmarks(image, landmarks).landmarks;
+/** The points the facial geometry measures on: the landmarks with the face oval's sides on the outline found. */
+export function measuredLandmarks(face: Pick<MeasuredFace, 'landmarks' | 'outline'>): Point3[] {
+  return withOutline(face.landmarks, face.outline);
 }
 
 /** Mean absolute difference (grey levels, over R, G, B) of the pixels no treated window reaches. */

@@ -104,6 +104,10 @@ function banded(moves: Deformation['moves'], halfWidthPx: number, innerPx = half
 }
 
 export interface GeometryContext {
+  /**
+   * Contour's landmarks with the face oval's sides on the outline found in the pixels (outline-edges.ts
+   * `withOutline`): the outline moves where it is seen, which the mesh's points are not (2–3 mm inside it).
+   */
   landmarks: readonly Point3[];
   zones: readonly ZoneShape[];
   mmPerPx: number;

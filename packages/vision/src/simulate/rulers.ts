@@ -6,7 +6,7 @@
  * with the landmarks found again in the exported image, and with these rulers on profiles placed by the
  * ORIGINAL photo's landmarks (the same line in both images, so the edge's shift along it is the change).
  *
- * The edges: the vermilion borders at the midline (redness, a*), the chin's lower outline at the midline, and
+ * The edges: the vermilion borders at the midline (the upper by its redness, a*; the lower by its lightness), the chin's lower outline at the midline, and
  * the face outline at the zygion (cheek) and gonion (jaw) along the inter-pupil direction (light, L*).
  */
 import type { Point3 } from '@contour/domain';
@@ -46,7 +46,9 @@ function profile(image: RgbImage, frame: Frame, start: Point2, dir: Point2, leng
 /** The edges the rulers follow: the landmark on the edge, the channel that shows it, and which way "more" is. */
 const EDGES = {
   upper_vermilion: { index: 0, channel: 'a', dir: [0, -1], halfWindowMm: 2, maxShiftMm: 3 },
-  lower_vermilion: { index: 17, channel: 'a', dir: [0, 1], halfWindowMm: 2, maxShiftMm: 3 },
+  // The lower border by its lightness: the shadow under the lower lip marks it sharply, while its redness fades
+  // over 2–3 mm, and a ramp that shallow, stretched by the fuller lip, aligned at 0.6–0.75 of the shift.
+  lower_vermilion: { index: 17, channel: 'L', dir: [0, 1], halfWindowMm: 2, maxShiftMm: 3 },
   chin: { index: 152, channel: 'L', dir: [0, 1], halfWindowMm: 3, maxShiftMm: 5 },
   cheek_right: { index: 234, channel: 'L', dir: [-1, 0], halfWindowMm: 3, maxShiftMm: 5 },
   cheek_left: { index: 454, channel: 'L', dir: [1, 0], halfWindowMm: 3, maxShiftMm: 5 },

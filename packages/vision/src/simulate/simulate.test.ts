@@ -11,7 +11,7 @@ import { decodePhoto } from '../image.js';
 import { FaceLandmarker } from '../landmarks.js';
 import { zoneIndicators } from '../skin.js';
 import { fixture } from '../test-support.js';
-import { FULL_FACE_PLAN, SHAPE_ONLY, SHAPE_PLAN, decodeSimulatedPhoto, flipAveragedFace, maskWeights, outsideMad, rulerReadings, seamRatios } from './closed-loop.js';
+import { FULL_FACE_PLAN, SHAPE_ONLY, SHAPE_PLAN, decodeSimulatedPhoto, foundAgain, maskWeights, outsideMad, rulerReadings, seamRatios } from './closed-loop.js';
 import { SIMULATION_LABEL, readLabel } from './label.js';
 import { SimulationRefused, simulate, type SimulationResult } from './simulate.js';
 
@@ -46,7 +46,7 @@ describe('outcome simulation (fixture)', () => {
     expect(metadata).toMatchObject({ format: 'jpeg', width: 1000, height: full.height });
     expect(full.labelBand).toEqual({ x: 0, y: 1000, width: 1000, height: full.height - 1000 });
     expect(full.sourceSha256).toBe(createHash('sha256').update(bytes).digest('hex'));
-    expect(full.parameters).toMatchObject({ renderer: 'contour-simulate/1', variant: 'expected', landmarks: 'flip-averaged detection', quality: 95 });
+    expect(full.parameters).toMatchObject({ renderer: 'contour-simulate/1', variant: 'expected', landmarks: 'steady detection (8 averaged)', quality: 95 });
     expect(full.bbox).not.toBeNull();
     // Every intended change was drawn or says why not.
     const drawn = new Set(full.rendered.flatMap((r) => r.effects.map((e) => `${r.zoneId}|${r.side}|${e}`)));
@@ -140,7 +140,7 @@ describe('outcome simulation (fixture)', () => {
 
   it('re-measures as a photo: the face is found again in the export', async () => {
     const simulated = await decodeSimulatedPhoto(full.jpeg, full.photo.height);
-    const again = await flipAveragedFace(simulated, landmarker);
+    const again = await foundAgain(simulated, landmarker);
     expect(again.landmarks).toHaveLength(478);
   });
 });

@@ -39,9 +39,11 @@ import {
 } from '@contour/domain';
 import type { FaceFinder } from '../analyze.js';
 import type { RgbImage } from '../face-result.js';
-import { flipAveraged, mirrorImage } from '../geometry.js';
 import { decodePhoto } from '../image.js';
+import { refineFace } from '../measured-face.js';
+import { withOutline } from '../outline-edges.js';
 import { SHADOW_REFERENCES, zoneIndicators } from '../skin.js';
+import { steadyLandmarks, type SteadyFace } from '../steady-landmarks.js';
 import { deformationsFor, frameOf } from './geometry.js';
 import { SIMULATION_LABEL, burnLabel, encodeLabelled, readLabel } from './label.js';
 import { edgeContrast, edgeLine, jowlShadow, medianLuminance } from './measure.js';
@@ -58,9 +60,9 @@ export interface SimulationPlan {
 
 export interface SimulateOptions {
   variant?: SimulationVariant;
-  /** Finds the face (twice: the photo and its mirror image). Needed unless `face` is given. */
+  /** Finds the face (eight times: steady-landmarks.ts). Needed unless `face` is given. */
   finder?: FaceFinder;
-  /** This photo's flip-averaged landmarks and pose, when already known (e.g. stored with the photo). */
+  /** This photo's steady landmarks and pose (steady-landmarks.ts), when already known. */
   face?: { landmarks: Point3[]; pose: HeadPose };
   maxChangePerZone?: Partial<Record<ZoneId, ZoneLimit>>;
   /** The practice's severity table (default: DEFAULT_SEVERITY_TABLE), whose 0–4 estimates grades refer to. */
@@ -110,16 +112,19 @@ export interface SimulationResult {
    * is untouched, 1 where an edit or deformation acts in full, in between across the feathered edges.
    */
   treated: Float32Array;
-  /** The source photo's landmarks (flip-averaged), and where the shape changes moved them (the zones drawn on). */
+  /** The source photo's landmarks (Contour's own, measured-face.ts), and where the shape changes moved them (the zones drawn on). */
   landmarks: Point3[];
   movedLandmarks: Point3[];
+  /** `landmarks` with the face oval's sides on the outline found in the pixels: what is measured and what the shape changes move. */
+  measuredOn: Point3[];
   pose: HeadPose;
   parameters: {
     renderer: string;
     variant: SimulationVariant;
     mmPerPx: number;
     interPupilPx: number;
-    landmarks: 'flip-averaged detection' | 'flip-averaged detection, single (mirror image had no single face)' | 'given';
+    /** How the landmarks were found: `steady detection (N averaged)`, or 'given'. */
+    landmarks: string;
     quality: number;
     maxChangePerZone: Partial<Record<ZoneId, ZoneLimit>>;
   };
@@ -135,15 +140,12 @@ export class SimulationRefused extends Error {
   }
 }
 
-async function findFace(image: RgbImage, finder: FaceFinder): Promise<{ landmarks: Point3[]; pose: HeadPose; single: boolean }> {
+async function findFace(image: RgbImage, finder: FaceFinder): Promise<{ landmarks: Point3[]; pose: HeadPose; detections: number }> {
   const faces = await finder.detect(image);
   const face = faces.length === 1 ? faces[0] : undefined;
   if (!face) throw new SimulationRefused(faces.length === 0 ? 'No face was found in the photo.' : `${faces.length} faces were found; the simulation needs exactly one.`);
-  const mirrored = await finder.detect(mirrorImage(image));
-  const twin = mirrored.length === 1 ? mirrored[0] : undefined;
-  if (!twin) return { landmarks: face.landmarks, pose: face.pose, single: true };
-  const avg = flipAveraged(face.landmarks, face.pose, twin.landmarks, twin.pose, image.width);
-  return { ...avg, single: false };
+  // With the plain detection given, steadyLandmarks always returns a face.
+  return (await steadyLandmarks(image, finder, face)) as SteadyFace;
 }
 
 /**
@@ -211,22 +213,26 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
   const source: RgbImage = { width: photo.width, height: photo.height, data: photo.data };
   lap('decode');
 
-  let face: { landmarks: Point3[]; pose: HeadPose };
+  let steady: { landmarks: Point3[]; pose: HeadPose };
   let landmarkSource: SimulationResult['parameters']['landmarks'] = 'given';
-  if (options.face) face = options.face;
+  if (options.face) steady = options.face;
   else {
     if (!options.finder) throw new Error('simulate needs a face finder or the photo’s landmarks');
     const found = await findFace(source, options.finder);
-    face = found;
-    landmarkSource = found.single ? 'flip-averaged detection, single (mirror image had no single face)' : 'flip-averaged detection';
+    steady = found;
+    landmarkSource = `steady detection (${found.detections} averaged)`;
   }
+  // Drawn on Contour's own landmarks (measured-face.ts), so that analysing the export measures what was drawn.
+  const refined = refineFace(source, steady.landmarks);
+  const face = { landmarks: refined.landmarks, pose: steady.pose };
+  const outline = withOutline(refined.landmarks, refined.outline);
   lap('landmarks');
   const { scale, reason } = pixelScale(face.landmarks, face.pose);
   if (!scale) throw new SimulationRefused(`No mm scale for this photo, so no physical change can be drawn: ${reason}.`);
   const mmPerPx = scale.mmPerPx;
   const frame = frameOf(face.landmarks);
   const ipd = frame.ipdPx;
-  const { measurements } = faceMeasurements(face.landmarks, scale);
+  const { measurements } = faceMeasurements(outline, scale);
   const value = (id: string): number | undefined => measurements.find((m) => m.id === id)?.value;
   const changes = intendedChanges(plan.items, {
     variant,
@@ -238,7 +244,7 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
 
   // 3. Shape.
   const windows: { name: string; window: Window }[] = [];
-  const deformations = deformationsFor(changes, { landmarks: face.landmarks, zones, mmPerPx, width: source.width, height: source.height });
+  const deformations = deformationsFor(changes, { landmarks: outline, zones, mmPerPx, width: source.width, height: source.height });
   const field = displacementField(deformations);
   const image = warpImage(source, field);
   for (const d of deformations) windows.push({ name: d.name, window: d.window });
@@ -415,6 +421,7 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
     treated,
     landmarks: face.landmarks,
     movedLandmarks: moved,
+    measuredOn: outline,
     pose: face.pose,
     parameters: { renderer: SIMULATION_RENDERER, variant, mmPerPx, interPupilPx: ipd, landmarks: landmarkSource, quality, maxChangePerZone: options.maxChangePerZone ?? {} },
     sourceSha256,

@@ -1,0 +1,44 @@
+/**
+ * Contour's own landmarks: what the facial geometry measures, what the simulation draws on and what its closed
+ * loop measures again, made the same way everywhere.
+ *
+ * 1. The mesh model's points, steady (steady-landmarks.ts: the photo and its mirror at four sub-crop offsets,
+ *    averaged), so a change in one place does not move points elsewhere by the crop's jitter.
+ * 2. The upper lip's vermilion border at the midline (point 0) found in the pixels (lip-borders.ts): the mesh
+ *    pulls it towards the mean face.
+ * 3. The face outline at the cheekbones and jaw angles found in the pixels (outline-edges.ts): the mesh's outline
+ *    points sit 2–3 mm inside the outline that is seen. It is kept apart from the landmarks because the zone map
+ *    is drawn on the mesh's outline (its bands lie inside the face); `withOutline` gives the points the
+ *    measurements take.
+ */
+import type { HeadPose, Point3 } from '@contour/domain';
+import type { FaceFinder } from './analyze.js';
+import type { DetectedFace, RgbImage } from './face-result.js';
+import { refineLipLandmarks } from './lip-borders.js';
+import { findOutline, type OutlinePoint } from './outline-edges.js';
+import { steadyLandmarks } from './steady-landmarks.js';
+
+export interface MeasuredFace {
+  /** The steady mesh points as the model placed them (what `simulate` takes as a photo's `face`). */
+  mesh: Point3[];
+  /** The steady mesh points with the upper lip's border found in the pixels. */
+  landmarks: Point3[];
+  pose: HeadPose;
+  /** The outline points found near the mesh's 234, 454, 172 and 397. */
+  outline: OutlinePoint[];
+  /** How many detections were averaged. */
+  detections: number;
+}
+
+/** The pixel refinements of steady mesh points (`landmarks`) on `image`: the lip border and the outline. */
+export function refineFace(image: RgbImage, landmarks: readonly Point3[]): { landmarks: Point3[]; outline: OutlinePoint[] } {
+  const refined = refineLipLandmarks(image, landmarks).landmarks;
+  return { landmarks: refined, outline: findOutline(image, refined) };
+}
+
+/** The measured face in `image` (null without exactly one face); `first` is the plain detection when already made. */
+export async function measureFace(image: RgbImage, finder: FaceFinder, first?: Pick<DetectedFace, 'landmarks' | 'pose' | 'box'>): Promise<MeasuredFace | null> {
+  const steady = await steadyLandmarks(image, finder, first);
+  if (!steady) return null;
+  return { mesh: steady.landmarks, ...refineFace(image, steady.landmarks), pose: steady.pose, detections: steady.detections };
+}
