@@ -117,3 +117,28 @@ export function edgeAlong(image: RgbImage, frame: Frame, start: Point2, dir: Poi
   const frac = g0 > g1 ? Math.max(0, Math.min(1, (g0 - foot * peak) / (g0 - g1))) : 0;
   return { t: (k - frac) / PER_PX, confidence };
 }
+
+/** The edge on one of several parallel search lines: where the line crosses its centre line (`at`), how far along (`pos`). */
+export interface LineEdge {
+  at: number;
+  pos: number;
+  confidence: number;
+}
+
+/**
+ * One edge from several parallel search lines (1 mm apart, say): a straight line fitted through the clear ones
+ * (Theil–Sen: the median of the pairwise slopes, so one stray edge such as a hair or a second shadow line is
+ * outvoted) and read at `at` = 0. Used where at least `minClear` lines found the edge clearly and they lie on the
+ * line (median residual at most `maxResidual`): an edge read differently from one line to the next is left alone
+ * rather than read differently each time the photo is. `pos` is NaN with too few clear lines; `confidence` is the
+ * mean over all lines.
+ */
+export function fitAcross(edges: readonly (LineEdge | null)[], minConfidence: number, minClear: number, maxResidual: number): { pos: number; confidence: number; used: boolean } {
+  const confidence = edges.reduce((sum, e) => sum + (e?.confidence ?? 0), 0) / edges.length;
+  const clear = edges.filter((e): e is LineEdge => e !== null && e.confidence >= minConfidence);
+  if (clear.length < minClear) return { pos: NaN, confidence, used: false };
+  const slope = median(clear.flatMap((a, i) => clear.slice(i + 1).map((b) => (b.pos - a.pos) / (b.at - a.at))));
+  const pos = median(clear.map((c) => c.pos - slope * c.at));
+  const residual = median(clear.map((c) => Math.abs(c.pos - slope * c.at - pos)));
+  return { pos, confidence, used: residual <= maxResidual };
+}

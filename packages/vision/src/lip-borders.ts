@@ -7,11 +7,12 @@
  * columns around the midline, median across the columns, smoothed; the strongest step into the lip (upper
  * border, going down) or out of it (lower border) within ±4 mm of the mesh point (nearer ones preferred, never
  * past the mouth's inner line), and the border at the step's skin-side foot (half its peak), to a fraction of a
- * pixel. A weak or ambiguous step keeps the mesh point. Deterministic and bounded: a few hundred samples per border.
+ * pixel. The lower border, which competes with the shadow below it, is searched in five columns 1 mm apart and
+ * fitted (`fitAcross`). A weak or ambiguous step keeps the mesh point. Deterministic and bounded: a few hundred samples per border.
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, type Point3 } from '@contour/domain/face-mesh';
-import { edgeAlong, type EdgeSearch, type FoundPoint } from './edge-profile.js';
+import { edgeAlong, fitAcross, type EdgeSearch, type FoundPoint, type LineEdge } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
 import { frameOf } from './simulate/geometry.js';
 
@@ -38,6 +39,9 @@ const CLEAR_STEP = 6;
 const INNER_MARGIN_MM = 0.8;
 /** Preference for edges near the mesh point (Gaussian, mm). */
 const PRIOR_MM = 2;
+/** The lower border's search columns (mm from the midline) and how closely (median residual, mm) they must agree. */
+const LOWER_COLUMNS_MM = [-2, -1, 0, 1, 2];
+const LOWER_FIT_MM = 0.5;
 /** Fraction of the step's peak at which its skin-side foot is taken. */
 const FOOT = 0.5;
 /**
@@ -78,13 +82,26 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
     if (!Number.isFinite(scale)) return none;
     // The upper border lies above the mouth's inner line, the lower one below it.
     const [from, to] = sign > 0 ? [p[1] - reach, Math.min(p[1] + reach, frame.at(MESH.stomion)[1] - margin, inner - margin)] : [Math.max(p[1] - reach, frame.at(MESH.lowerLipInner)[1] + margin, inner + margin), p[1] + reach];
-    // Searched from the skin into the lip: down from above the upper lip, up from below the lower one.
-    const edge = sign > 0 ? edgeAlong(image, frame, [p[0], from], [0, 1], to - from, p[1] - from, UPPER, scale) : edgeAlong(image, frame, [p[0], to], [0, -1], to - from, to - p[1], LOWER, scale);
-    if (!edge) return none;
-    const y = sign > 0 ? from + edge.t : to - edge.t;
+    // Searched from the skin into the lip: down from above the upper lip, up from below the lower one; y of the border.
+    const at = (x: number): LineEdge | null => {
+      const edge = sign > 0 ? edgeAlong(image, frame, [x, from], [0, 1], to - from, p[1] - from, UPPER, scale) : edgeAlong(image, frame, [x, to], [0, -1], to - from, to - p[1], LOWER, scale);
+      return edge && { at: (x - p[0]) * scale, pos: sign > 0 ? from + edge.t : to - edge.t, confidence: edge.confidence };
+    };
+    let y: number, confidence: number, used: boolean;
+    if (sign > 0) {
+      const edge = at(p[0]);
+      if (!edge) return none;
+      ({ pos: y, confidence } = edge);
+      used = confidence >= MIN_CONFIDENCE;
+    } else {
+      // The lower border competes with the shadow below it, and one column's choice flipped between a photo and its
+      // mirror: five columns 1 mm apart, fitted, and used only where they agree.
+      const fit = fitAcross(LOWER_COLUMNS_MM.map((dx) => at(p[0] + dx / scale)), MIN_CONFIDENCE, 3, LOWER_FIT_MM * (1 / scale));
+      if (!Number.isFinite(fit.pos)) return { ...none, confidence: fit.confidence };
+      ({ pos: y, confidence, used } = fit);
+    }
     const found = frame.toImage([p[0], y]);
-    const used = edge.confidence >= MIN_CONFIDENCE;
-    return { index, mesh, found: used ? found : mesh, shiftMm: (sign > 0 ? p[1] - y : y - p[1]) * scale, confidence: edge.confidence, used };
+    return { index, mesh, found: used ? found : mesh, shiftMm: (sign > 0 ? p[1] - y : y - p[1]) * scale, confidence, used };
   };
   return { upper: border(MESH.upperLipTop, 1), lower: border(MESH.lowerLipBottom, -1), mmPerPx: scale };
 }

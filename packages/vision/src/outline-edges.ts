@@ -12,9 +12,8 @@
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
-import { edgeAlong, type EdgeSearch, type FoundPoint } from './edge-profile.js';
+import { edgeAlong, fitAcross, type EdgeSearch, type FoundPoint } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
-import { median } from './pixels.js';
 import { labAt } from './simulate/color.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
@@ -48,7 +47,11 @@ interface OutlineSearch {
 const level = (a: number, b: number, k: number) => (frame: Frame, mesh: Point2): Point2 => [mesh[0], (frame.at(a)[1] + frame.at(b)[1]) / 2 + k * frame.ipdPx];
 const JAW_LEVEL = level(61, 291, 0.19);
 const CHEEK_LEVEL = level(33, 263, 0.34);
-/** Reach outwards and inwards of the mesh point, where the edge is expected and how firmly (mm). */
+/**
+ * Reach outwards and inwards of the mesh point, where the edge is expected and how firmly (mm). Reaching further out
+ * (7.5 mm) kept the edge of a simulated jaw on a face whose mesh sits 4–6 mm inside, but hair, ears and the neck's
+ * second shadow line then competed, and on faces made exactly symmetric the two sides took different edges.
+ */
 const SIDE = { outerMm: 6, innerMm: 3, expectMm: 2, priorMm: 3 } as const;
 
 export const OUTLINE_SEARCHES: readonly OutlineSearch[] = [
@@ -90,27 +93,22 @@ function edgeOnLine(image: RgbImage, frame: Frame, s: OutlineSearch, p: Point2, 
 }
 
 /**
- * The outline near one mesh point: the edge on five lines 1 mm apart around the search level, where at least
- * three find it clearly. The outline may slope there (at the cheekbone it often runs a millimetre outwards per
- * millimetre upwards), so a straight line is fitted through the clear edges (Theil–Sen: the median of the pairwise
- * slopes, robust to one stray edge such as a hair or a shadow's second line) and read at the level; it is used
- * where the edges lie on it (median residual at most 0.5 mm), so an outline read differently each time is left alone.
+ * The outline near one mesh point: the edge on five lines 1 mm apart around the search level, fitted (`fitAcross`):
+ * the outline may slope there (at the cheekbone it often runs a millimetre outwards per millimetre upwards).
  */
 function outlinePoint(image: RgbImage, frame: Frame, s: OutlineSearch, mmPerPx: number): OutlinePoint {
   const p = s.centre(frame, frame.at(s.index));
   const mesh = frame.image(s.index);
   const none: OutlinePoint = { index: s.index, mesh, found: mesh, shiftMm: 0, confidence: 0, used: false };
   if (!Number.isFinite(mmPerPx)) return none;
-  const edges = LINES_MM.map((dy) => ({ dy, edge: edgeOnLine(image, frame, s, [p[0], p[1] + dy / mmPerPx], mmPerPx) }));
-  const clear = edges.flatMap(({ dy, edge }) => (edge && edge.confidence >= MIN_CONFIDENCE ? [{ dy, out: edge.outMm }] : []));
-  const confidence = edges.reduce((sum, { edge }) => sum + (edge?.confidence ?? 0), 0) / edges.length;
-  if (clear.length < LINES_CLEAR) return { ...none, confidence };
-  const slopes = clear.flatMap((a, i) => clear.slice(i + 1).map((b) => (b.out - a.out) / (b.dy - a.dy)));
-  const slope = median(slopes);
-  const outMm = median(clear.map((c) => c.out - slope * c.dy));
-  const used = median(clear.map((c) => Math.abs(c.out - slope * c.dy - outMm))) <= FIT_MM;
-  const at: Point2 = [p[0] + (s.out[0] * outMm) / mmPerPx, p[1] + (s.out[1] * outMm) / mmPerPx];
-  return { index: s.index, mesh, found: used ? frame.toImage(at) : mesh, shiftMm: outMm, confidence, used };
+  const edges = LINES_MM.map((dy) => {
+    const edge = edgeOnLine(image, frame, s, [p[0], p[1] + dy / mmPerPx], mmPerPx);
+    return edge && { at: dy, pos: edge.outMm, confidence: edge.confidence };
+  });
+  const fit = fitAcross(edges, MIN_CONFIDENCE, LINES_CLEAR, FIT_MM);
+  if (!Number.isFinite(fit.pos)) return { ...none, confidence: fit.confidence };
+  const at: Point2 = [p[0] + (s.out[0] * fit.pos) / mmPerPx, p[1] + (s.out[1] * fit.pos) / mmPerPx];
+  return { index: s.index, mesh, found: fit.used ? frame.toImage(at) : mesh, shiftMm: fit.pos, confidence: fit.confidence, used: fit.used };
 }
 
 /** The outline points found near the mesh points of `landmarks` (478, ideally steady: steady-landmarks.ts). */
@@ -158,15 +156,20 @@ export function outlineOffsets(landmarks: readonly Point3[], outline: readonly O
   return offsets;
 }
 
-/** `landmarks` with the sides of the face oval moved to the outline found in the pixels (`outlineOffsets`). */
+/**
+ * `landmarks` with the sides of the face oval moved to the outline found in the pixels (`outlineOffsets`). The four
+ * searched points are placed on the outline at their search heights, where they are measured: the mesh's own
+ * heights wander by a few millimetres, and on a sloping outline that would read as a width.
+ */
 export function withOutline(landmarks: readonly Point3[], outline: readonly OutlinePoint[]): Point3[] {
   const frame = frameOf(landmarks);
   const offsets = outlineOffsets(landmarks, outline);
+  const levels = new Map(OUTLINE_SEARCHES.map((s) => [s.index, s.centre(frame, frame.at(s.index))[1]]));
   return landmarks.map((p, i) => {
     const dx = offsets.get(i);
     if (dx === undefined) return [...p] as Point3;
     const at = frame.level([p[0], p[1]]);
-    const q = frame.toImage([at[0] + dx, at[1]]);
+    const q = frame.toImage([at[0] + dx, levels.get(i) ?? at[1]]);
     return [q[0], q[1], p[2]];
   });
 }
