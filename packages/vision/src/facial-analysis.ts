@@ -1,8 +1,8 @@
 /**
  * The facial analysis of one frontal photo: scale, measurements, what could not be measured (and why) and
- * the zone findings (skin indicators and 0–4 AI severity estimates). Geometry runs on flip-averaged
- * landmarks (one more detection, on the mirror image; geometry.ts); the zone findings are pixel work
- * (skin.ts). Both run inside a worker when called through `LandmarkPool.analyzeFace`.
+ * the zone findings (skin indicators and 0–4 AI severity estimates). Geometry runs on Contour's own landmarks
+ * (seven more detections, on shifted and mirrored copies, then edges found in the pixels; measured-face.ts); the
+ * zone findings are pixel work (skin.ts). Both run inside a worker when called through `LandmarkPool.analyzeFace`.
  */
 import type { Measurement, NotMeasurable, PixelScale, ZoneFinding } from '@contour/domain';
 import type { FaceFinder, PhotoAnalysis } from './analyze.js';

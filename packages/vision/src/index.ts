@@ -9,5 +9,6 @@ export * from './geometry.js';
 export * from './skin.js';
 export * from './facial-analysis.js';
 export * from './landmark-pool.js';
+export { RecentFaces } from './steady-landmarks.js';
 export { FACE_MODEL_VERSION } from './human.js';
 export * from './simulate/index.js';

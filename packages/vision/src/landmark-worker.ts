@@ -12,15 +12,19 @@ import type { DetectedFace, RgbImage } from './face-result.js';
 import { FACIAL_ANALYSIS_VIEWS, facialFindings, type FaceAnalysisResult } from './facial-analysis.js';
 import { FaceLandmarker } from './landmarks.js';
 import { simulate, type SimulateOptions, type SimulationPlan, type SimulationResult } from './simulate/simulate.js';
+import { RecentFaces } from './steady-landmarks.js';
 
 /** Simulation options that can cross the thread boundary (the worker's own model finds the face). */
-export type WorkerSimulateOptions = Omit<SimulateOptions, 'finder' | 'face'>;
+export type WorkerSimulateOptions = Omit<SimulateOptions, 'finder' | 'face' | 'recentFaces'>;
+
+/** The last photos simulated in this thread: re-rendering one (another variant, intensity or zone) skips its detections. */
+const recentFaces = new RecentFaces(8);
 
 /** A simulation as the pool returns it: without the per-pixel maps (several MB that only the checks use). */
 export type PooledSimulation = Omit<SimulationResult, 'treated' | 'masks'> & { masks: { name: string; rect: SimulationResult['masks'][number]['rect'] }[] };
 
 async function simulateLean(bytes: Uint8Array, plan: SimulationPlan, options: WorkerSimulateOptions, finder: FaceLandmarker): Promise<PooledSimulation> {
-  const { treated: _treated, masks, ...rest } = await simulate(bytes, plan, { ...options, finder });
+  const { treated: _treated, masks, ...rest } = await simulate(bytes, plan, { ...options, finder, recentFaces });
   return { ...rest, masks: masks.map(({ name, rect }) => ({ name, rect })) };
 }
 

@@ -67,7 +67,7 @@ const LOWER = lipSearch(LIGHT_LOWER);
 
 /**
  * The upper (mesh point 0) and lower (17) vermilion borders at the midline, found in `image` near the mesh
- * points of `landmarks` (478 points, ideally flip-averaged). `mmPerPx` defaults to the iris scale.
+ * points of `landmarks` (478 points, ideally steady: steady-landmarks.ts). `mmPerPx` defaults to the iris scale.
  */
 export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mmPerPx?: number): LipBorders {
   const scale = mmPerPx ?? pixelScale(landmarks, { yaw: 0, pitch: 0, roll: 0 }).scale?.mmPerPx ?? NaN;

@@ -54,6 +54,34 @@ export interface SteadyFace {
   detections: number;
 }
 
+/**
+ * The steady faces of the last few photos, by the photo's content hash, in memory only. Most of a simulation's time
+ * is its eight detections, and a clinician moving the intensity slider, switching variants or toggling zones
+ * re-renders the same photo; the landmarks are the same every time (the detection is deterministic).
+ */
+export class RecentFaces {
+  private readonly faces = new Map<string, SteadyFace>();
+  constructor(private readonly size = 8) {}
+
+  get(sha256: string): SteadyFace | undefined {
+    const face = this.faces.get(sha256);
+    if (face) {
+      // Most recently used last, so the oldest is dropped first.
+      this.faces.delete(sha256);
+      this.faces.set(sha256, face);
+    }
+    return face;
+  }
+
+  set(sha256: string, face: SteadyFace): void {
+    this.faces.set(sha256, face);
+    for (const oldest of this.faces.keys()) {
+      if (this.faces.size <= this.size) break;
+      this.faces.delete(oldest);
+    }
+  }
+}
+
 /** `image` without its first `dx` columns and `dy` rows: the content moved up and left. */
 export function shiftedImage(image: RgbImage, dx: number, dy: number): RgbImage {
   if (dx === 0 && dy === 0) return image;

@@ -10,6 +10,7 @@ import { estimateSeverity, zoneShapes, type DoseItem, type HeadPose, type Point3
 import { decodePhoto } from '../image.js';
 import { FaceLandmarker } from '../landmarks.js';
 import { zoneIndicators } from '../skin.js';
+import { RecentFaces } from '../steady-landmarks.js';
 import { fixture } from '../test-support.js';
 import { FULL_FACE_PLAN, SHAPE_ONLY, SHAPE_PLAN, decodeSimulatedPhoto, foundAgain, maskWeights, outsideMad, rulerReadings, seamRatios } from './closed-loop.js';
 import { SIMULATION_LABEL, readLabel } from './label.js';
@@ -58,6 +59,24 @@ describe('outcome simulation (fixture)', () => {
     const again = await simulate(bytes, { items: FULL_FACE }, { variant: 'expected', finder: landmarker });
     expect(Buffer.compare(again.jpeg, full.jpeg)).toBe(0);
   }, 60_000);
+
+  it('reuses the landmarks of a photo it has seen, with the same result, and finds them for another', async () => {
+    let detections = 0;
+    const counting = { detect: (image: Parameters<FaceLandmarker['detect']>[0]) => (detections++, landmarker.detect(image)) };
+    const recentFaces = new RecentFaces(1);
+    const first = await simulate(bytes, { items: FULL_FACE }, { finder: counting, recentFaces });
+    expect(detections).toBe(8);
+    const second = await simulate(bytes, { items: FULL_FACE }, { finder: counting, recentFaces });
+    expect(detections).toBe(8);
+    expect(Buffer.compare(second.jpeg, first.jpeg)).toBe(0);
+    expect(Buffer.compare(first.jpeg, full.jpeg)).toBe(0);
+    // Another photo (here: the same face re-encoded) is found again, and pushes the first out of a one-face memory.
+    const other = await sharp(bytes).jpeg({ quality: 90 }).toBuffer();
+    await simulate(other, { items: [] }, { finder: counting, recentFaces });
+    expect(detections).toBe(16);
+    await simulate(bytes, { items: [] }, { finder: counting, recentFaces });
+    expect(detections).toBe(24);
+  }, 120_000);
 
   it('leaves the photo outside the treated zones as it was, with no seam at their edges', async () => {
     const simulated = await decodeSimulatedPhoto(full.jpeg, full.photo.height);

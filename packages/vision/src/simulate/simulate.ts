@@ -3,7 +3,8 @@
  * projected result out, for one variant (conservative, expected, upper), with what it intends to change and
  * what it did.
  *
- * 1. Landmarks, flip-averaged (as the facial geometry), the iris scale (mm per px) and the zone map.
+ * 1. Contour's own landmarks (measured-face.ts, as the facial geometry: steady, with the upper lip's border and the
+ *    face outline found in the pixels), the iris scale (mm per px) and the zone map.
  * 2. Dose → effect (domain `intendedChanges`): mm, grade and ratio changes, clamped by the clinician's maxima.
  * 3. Shape: one thin-plate-spline deformation per treated region (geometry.ts, warp.ts), zero outside it.
  * 4. Light and skin: retouching inside feathered zone windows (retouch.ts). A grade change is rendered so that
@@ -43,7 +44,7 @@ import { decodePhoto } from '../image.js';
 import { refineFace } from '../measured-face.js';
 import { withOutline } from '../outline-edges.js';
 import { SHADOW_REFERENCES, zoneIndicators } from '../skin.js';
-import { steadyLandmarks, type SteadyFace } from '../steady-landmarks.js';
+import { steadyLandmarks, type RecentFaces, type SteadyFace } from '../steady-landmarks.js';
 import { deformationsFor, frameOf } from './geometry.js';
 import { SIMULATION_LABEL, burnLabel, encodeLabelled, readLabel } from './label.js';
 import { edgeContrast, edgeLine, jowlShadow, medianLuminance } from './measure.js';
@@ -64,6 +65,8 @@ export interface SimulateOptions {
   finder?: FaceFinder;
   /** This photo's steady landmarks and pose (steady-landmarks.ts), when already known. */
   face?: { landmarks: Point3[]; pose: HeadPose };
+  /** Steady faces found before, reused for the same photo bytes (and filled by this call when the face is found). */
+  recentFaces?: RecentFaces;
   maxChangePerZone?: Partial<Record<ZoneId, ZoneLimit>>;
   /** The practice's severity table (default: DEFAULT_SEVERITY_TABLE), whose 0–4 estimates grades refer to. */
   severityTable?: SeverityTable;
@@ -218,7 +221,8 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
   if (options.face) steady = options.face;
   else {
     if (!options.finder) throw new Error('simulate needs a face finder or the photo’s landmarks');
-    const found = await findFace(source, options.finder);
+    const found = options.recentFaces?.get(sourceSha256) ?? (await findFace(source, options.finder));
+    options.recentFaces?.set(sourceSha256, found);
     steady = found;
     landmarkSource = `steady detection (${found.detections} averaged)`;
   }
