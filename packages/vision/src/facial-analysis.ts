@@ -7,7 +7,7 @@
 import type { Measurement, NotMeasurable, PixelScale, ZoneFinding } from '@contour/domain';
 import type { FaceFinder, PhotoAnalysis } from './analyze.js';
 import type { RgbImage } from './face-result.js';
-import { addFacialGeometry } from './geometry.js';
+import { addFacialGeometry, type FrontalPhotoAnalysis } from './geometry.js';
 import { interPupilDistance } from './measure.js';
 import { zoneFindings, type SeverityEstimator } from './skin.js';
 
@@ -18,10 +18,14 @@ export interface FacialFindings {
   zones: ZoneFinding[];
 }
 
-/** A photo's analysis, plus its facial findings when it is a frontal photo (null for other views). */
+/**
+ * A photo's analysis, plus its facial findings when it is a frontal photo (null for other views), and the steady
+ * landmarks they were measured on, which a simulation of the same photo can start from instead of finding them again.
+ */
 export interface FaceAnalysisResult {
   analysis: PhotoAnalysis;
   facial: FacialFindings | null;
+  steadyFace: FrontalPhotoAnalysis['steadyFace'] | null;
 }
 
 /** Views the facial analysis is made for. */
@@ -29,10 +33,15 @@ export const FACIAL_ANALYSIS_VIEWS: readonly string[] = ['frontal'];
 
 /** Facial findings of an analysed photo; `image` is the decoded photo the analysis was made from. */
 export async function facialFindings(analysis: PhotoAnalysis, image: RgbImage, finder: FaceFinder, estimate: SeverityEstimator): Promise<FacialFindings> {
-  const { geometry } = await addFacialGeometry(analysis, image, finder);
+  return (await facialAnalysis(analysis, image, finder, estimate)).findings;
+}
+
+/** The facial findings and the steady landmarks they were measured on. */
+export async function facialAnalysis(analysis: PhotoAnalysis, image: RgbImage, finder: FaceFinder, estimate: SeverityEstimator): Promise<{ findings: FacialFindings; steadyFace: FrontalPhotoAnalysis['steadyFace'] | null }> {
+  const { geometry, steadyFace } = await addFacialGeometry(analysis, image, finder);
   const zones =
     analysis.face && geometry.zones.length > 0
       ? zoneFindings(image, geometry.zones, interPupilDistance(analysis.face.landmarks), analysis.view, 'rest', estimate)
       : [];
-  return { scale: geometry.scale, measurements: geometry.measurements, notMeasurable: geometry.notMeasurable, zones };
+  return { findings: { scale: geometry.scale, measurements: geometry.measurements, notMeasurable: geometry.notMeasurable, zones }, steadyFace: steadyFace ?? null };
 }

@@ -9,7 +9,8 @@
  * London set, but re-analysing simulated photos it still swapped between the border and the shadow below it
  * (docs/validation.md, "Lip borders"), so the mesh point stays until it does not.
  */
-import { faceGeometry, type FaceGeometry } from '@contour/domain/face-geometry';
+import { faceGeometry, type FaceGeometry, type HeadPose } from '@contour/domain/face-geometry';
+import type { Point3 } from '@contour/domain/face-mesh';
 import type { FaceFinder, PhotoAnalysis } from './analyze.js';
 import type { RgbImage } from './face-result.js';
 import { measureFace, type MeasuredFace } from './measured-face.js';
@@ -19,6 +20,8 @@ export type { FaceGeometry };
 
 export interface FrontalPhotoAnalysis extends PhotoAnalysis {
   geometry: FaceGeometry;
+  /** The steady mesh points and pose the geometry started from (steady-landmarks.ts); what `simulate` takes as `face`. */
+  steadyFace?: { landmarks: Point3[]; pose: HeadPose };
 }
 
 /** Views photographed face-on at rest, where the frontal geometry applies. */
@@ -36,5 +39,9 @@ export async function addFacialGeometry(analysis: PhotoAnalysis, image: RgbImage
   if (!face) return refused(analysis, `not measurable from this photo: ${analysis.faces === 0 ? 'no face was found' : `${analysis.faces} faces were found`}`);
   // measureFace keeps the plain detection even when an offset or the mirror finds no single face (rare).
   const measured = (await measureFace(image, finder, face)) as MeasuredFace;
-  return { ...analysis, geometry: faceGeometry(withOutline(measured.landmarks, measured.outline), measured.pose, image, measured.landmarks) };
+  return {
+    ...analysis,
+    geometry: faceGeometry(withOutline(measured.landmarks, measured.outline), measured.pose, image, measured.landmarks),
+    steadyFace: { landmarks: measured.mesh, pose: measured.pose },
+  };
 }

@@ -9,13 +9,13 @@ import { parentPort } from 'node:worker_threads';
 import { severityEstimator, type PhotoProtocol } from '@contour/domain';
 import { analyzeImage, type PhotoAnalysis } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
-import { FACIAL_ANALYSIS_VIEWS, facialFindings, type FaceAnalysisResult } from './facial-analysis.js';
+import { FACIAL_ANALYSIS_VIEWS, facialAnalysis, type FaceAnalysisResult } from './facial-analysis.js';
 import { FaceLandmarker } from './landmarks.js';
 import { simulate, type SimulateOptions, type SimulationPlan, type SimulationResult } from './simulate/simulate.js';
 import { RecentFaces } from './steady-landmarks.js';
 
-/** Simulation options that can cross the thread boundary (the worker's own model finds the face). */
-export type WorkerSimulateOptions = Omit<SimulateOptions, 'finder' | 'face' | 'recentFaces'>;
+/** Simulation options that can cross the thread boundary (the worker's own model finds the face unless `face` is given). */
+export type WorkerSimulateOptions = Omit<SimulateOptions, 'finder' | 'recentFaces'>;
 
 /** The last photos simulated in this thread: re-rendering one (another variant, intensity or zone) skips its detections. */
 const recentFaces = new RecentFaces(8);
@@ -47,8 +47,9 @@ const reply = (message: WorkerReply): void => port.postMessage(message);
 /** The photo analysis and, for a frontal photo, its facial findings (geometry and zone findings), all in this thread. */
 async function analyzeFace(landmarker: FaceLandmarker, image: RgbImage, viewId: string, protocol: PhotoProtocol): Promise<FaceAnalysisResult> {
   const analysis = await analyzeImage(image, viewId, landmarker, protocol);
-  const facial = FACIAL_ANALYSIS_VIEWS.includes(viewId) ? await facialFindings(analysis, image, landmarker, severityEstimator()) : null;
-  return { analysis, facial };
+  if (!FACIAL_ANALYSIS_VIEWS.includes(viewId)) return { analysis, facial: null, steadyFace: null };
+  const { findings, steadyFace } = await facialAnalysis(analysis, image, landmarker, severityEstimator());
+  return { analysis, facial: findings, steadyFace };
 }
 
 try {

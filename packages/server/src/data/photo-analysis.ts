@@ -209,7 +209,7 @@ export class PhotoAnalysisJobs {
       const protocol = protocolForView(await protocolFor(this.db, organisationId), photo.view);
       const { bytes } = await this.vault.read(organisationId, photo.patient_id, photo.file_id);
       const image = await decodePhoto(bytes);
-      const { analysis, facial } = await (await this.faces.get()).analyzeFace(image, photo.view, protocol);
+      const { analysis, facial, steadyFace } = await (await this.faces.get()).analyzeFace(image, photo.view, protocol);
       const measurements = storedMeasurements(analysis);
       const pose = analysis.face ? analysis.face.pose : null;
       let consistency: ConsistencyReport | null = null;
@@ -226,7 +226,8 @@ export class PhotoAnalysisJobs {
           quality_passed: analysis.quality.passed,
           pose: pose ? JSON.stringify(pose) : null,
           measurements: JSON.stringify(measurements ?? analysis.measurements),
-          landmarks: analysis.face ? JSON.stringify({ box: analysis.face.box, landmarks: analysis.face.landmarks }) : null,
+          // The steady landmarks the facial findings were measured on go with them: a simulation starts from them.
+          landmarks: analysis.face ? JSON.stringify({ box: analysis.face.box, landmarks: analysis.face.landmarks, ...(steadyFace ? { steady: steadyFace } : {}) }) : null,
           consistency: consistency ? JSON.stringify(consistency) : null,
           facial_analysis: facial ? JSON.stringify(facial) : null,
           analysed_at: new Date(),

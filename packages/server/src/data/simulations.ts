@@ -12,7 +12,9 @@ import {
   type Actor,
   type DoseItem,
   type FinalPlanItem,
+  type HeadPose,
   type IntendedChange,
+  type Point3,
   type SimulationVariant,
   type TreatmentCatalogue,
   type ZoneId,
@@ -102,6 +104,17 @@ function simulatable(view: PlanView): FinalPlanItem[] {
 
 const refused = (detail: string): Problem => new Problem(422, 'simulation-refused', 'Simulation not possible', detail);
 
+/** The steady landmarks stored with a photo's facial analysis, when present and well formed (478 points, a pose). */
+export function storedSteadyFace(stored: unknown): { landmarks: Point3[]; pose: HeadPose } | null {
+  const steady = (stored as { steady?: { landmarks?: unknown; pose?: Partial<Record<keyof HeadPose, unknown>> } } | null)?.steady;
+  const points = steady?.landmarks;
+  const pose = steady?.pose;
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  if (!Array.isArray(points) || points.length !== 478 || !points.every((p) => Array.isArray(p) && p.length === 3 && p.every(finite))) return null;
+  if (!pose || !finite(pose.yaw) || !finite(pose.pitch) || !finite(pose.roll)) return null;
+  return { landmarks: points as Point3[], pose: { yaw: pose.yaw, pitch: pose.pitch, roll: pose.roll } };
+}
+
 export class Simulations {
   constructor(
     private readonly scope: Scope,
@@ -117,7 +130,7 @@ export class Simulations {
     const actor = await this.scope.authorize('simulation.create', 'simulation.create', target);
     const photo = await this.scope.db
       .selectFrom('photo')
-      .select(['id', 'patient_id', 'view', 'status', 'file_id', 'sha256', 'superseded_at'])
+      .select(['id', 'patient_id', 'view', 'status', 'file_id', 'sha256', 'superseded_at', 'landmarks'])
       .where('organisation_id', '=', actor.organisationId)
       .where('id', '=', photoId)
       .executeTakeFirst();
@@ -142,8 +155,12 @@ export class Simulations {
     const pool = await this.faces.get();
     let result;
     try {
+      const face = storedSteadyFace(photo.landmarks);
       result = await pool.simulate(bytes, { items: renderable.map((d) => d.dose) }, {
         variant: input.variant,
+        // The analysis's steady landmarks spare the render its eight detections; photos analysed before they were
+        // stored are detected again.
+        ...(face ? { face, faceSource: 'steady landmarks stored with the photo’s analysis' } : {}),
         ...(input.maxChangePerZone ? { maxChangePerZone: input.maxChangePerZone } : {}),
       });
     } catch (error) {

@@ -109,6 +109,28 @@ describe('outcome simulation', () => {
       }
     }, 120_000);
 
+    it('starts from the steady landmarks stored with the photo’s analysis, and finds them again for a photo without', async () => {
+      const photo = await t.services.db.selectFrom('photo').select('landmarks').where('id', '=', ids.photoId).executeTakeFirstOrThrow();
+      const stored = photo.landmarks as { steady?: { landmarks: unknown[] } };
+      expect(stored.steady?.landmarks).toHaveLength(478);
+      const parameters = async (id: string): Promise<unknown> =>
+        ((await t.services.db.selectFrom('simulation').select('parameters').where('id', '=', id).executeTakeFirstOrThrow()).parameters as { landmarks: unknown }).landmarks;
+      const expected = made.get('expected')!;
+      expect(await parameters(expected.id)).toBe('steady landmarks stored with the photo’s analysis');
+      // An analysis stored before the steady landmarks were: the render finds them itself, and draws the same image.
+      const { steady: _steady, ...older } = stored;
+      await t.services.db.updateTable('photo').set({ landmarks: JSON.stringify(older) }).where('id', '=', ids.photoId).execute();
+      try {
+        const again = await clinician.post(`/api/photos/${ids.photoId}/simulations`, { planId: ids.planId, variant: 'expected' });
+        expect(again.statusCode, again.body).toBe(201);
+        expect(await parameters(again.json().id)).toBe('steady detection (8 averaged)');
+        const [a, b] = await Promise.all([expected.id, again.json().id as string].map(async (id) => (await clinician.get(`/api/simulations/${id}/image`)).rawPayload));
+        expect(Buffer.compare(a!, b!)).toBe(0);
+      } finally {
+        await t.services.db.updateTable('photo').set({ landmarks: JSON.stringify(stored) }).where('id', '=', ids.photoId).execute();
+      }
+    }, 120_000);
+
     it('promises conservative ≤ expected ≤ upper for every change', () => {
       const key = (c: { zoneId: string; kind: string; measurementId?: string }, i: number) => `${c.zoneId}|${c.kind}|${c.measurementId ?? i}`;
       const [low, mid, high] = ['conservative', 'expected', 'upper'].map((v) => new Map((made.get(v)?.changes ?? []).map((c, i) => [key(c, i), Math.abs(c.amount)])));

@@ -65,6 +65,8 @@ export interface SimulateOptions {
   finder?: FaceFinder;
   /** This photo's steady landmarks and pose (steady-landmarks.ts), when already known. */
   face?: { landmarks: Point3[]; pose: HeadPose };
+  /** Where `face` came from, for the record (parameters.landmarks); default 'given'. */
+  faceSource?: string;
   /** Steady faces found before, reused for the same photo bytes (and filled by this call when the face is found). */
   recentFaces?: RecentFaces;
   maxChangePerZone?: Partial<Record<ZoneId, ZoneLimit>>;
@@ -217,7 +219,7 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
   lap('decode');
 
   let steady: { landmarks: Point3[]; pose: HeadPose };
-  let landmarkSource: SimulationResult['parameters']['landmarks'] = 'given';
+  let landmarkSource: SimulationResult['parameters']['landmarks'] = options.faceSource ?? 'given';
   if (options.face) steady = options.face;
   else {
     if (!options.finder) throw new Error('simulate needs a face finder or the photo’s landmarks');
