@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { estimateSeverity, zoneShapes, type DoseItem, type HeadPose, type Point3, type SimulationVariant, type ZoneLimit, type ZoneId } from '@contour/domain';
 import { decodePhoto } from '../image.js';
+import { measureFace } from '../measured-face.js';
 import { FaceLandmarker } from '../landmarks.js';
 import { zoneIndicators } from '../skin.js';
 import { RecentFaces } from '../steady-landmarks.js';
@@ -31,7 +32,9 @@ describe('outcome simulation (fixture)', () => {
     bytes = await fixture('faces/london-001-neutral.jpg');
     original = await decodePhoto(bytes);
     full = await simulate(bytes, { items: FULL_FACE }, { variant: 'expected', finder: landmarker });
-    face = { landmarks: full.landmarks, pose: full.pose };
+    // The photo's steady landmarks, as the facial analysis stores them for later renders.
+    const measured = await measureFace(original, landmarker);
+    face = { landmarks: measured!.mesh, pose: measured!.pose };
     for (const variant of ['conservative', 'expected', 'upper'] as const) {
       shapes.set(variant, await simulate(bytes, { items: SHAPE_ITEMS }, { variant, face, maxChangePerZone: SHAPE_ONLY }));
     }
