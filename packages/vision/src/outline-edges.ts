@@ -120,8 +120,7 @@ export function findOutline(image: RgbImage, landmarks: readonly Point3[], mmPer
 
 /**
  * Each side of the face oval, from the temple down beside the chin, with the points searched on it. The whole
- * side is moved, not the two points: the outline stays a smooth curve (definition edges and zones follow it) and
- * the shape changes are drawn on the outline that is seen.
+ * side is moved, not the two points: the outline the shape changes are drawn on stays a smooth curve.
  */
 const RIGHT_OVAL = [21, 162, 127, 234, 93, 132, 58, 172, 136, 150, 149, 176];
 const CHEEK_AT = RIGHT_OVAL.indexOf(234);

@@ -231,14 +231,14 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
   // Drawn on Contour's own landmarks (measured-face.ts), so that analysing the export measures what was drawn.
   const refined = refineFace(source, steady.landmarks);
   const face = { landmarks: refined.landmarks, pose: steady.pose };
-  const outline = withOutline(refined.landmarks, refined.outline);
+  const measuredOn = withOutline(refined.landmarks, refined.outline);
   lap('landmarks');
   const { scale, reason } = pixelScale(face.landmarks, face.pose);
   if (!scale) throw new SimulationRefused(`No mm scale for this photo, so no physical change can be drawn: ${reason}.`);
   const mmPerPx = scale.mmPerPx;
   const frame = frameOf(face.landmarks);
   const ipd = frame.ipdPx;
-  const { measurements } = faceMeasurements(outline, scale);
+  const { measurements } = faceMeasurements(measuredOn, scale);
   const value = (id: string): number | undefined => measurements.find((m) => m.id === id)?.value;
   const changes = intendedChanges(plan.items, {
     variant,
@@ -250,7 +250,7 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
 
   // 3. Shape.
   const windows: { name: string; window: Window }[] = [];
-  const deformations = deformationsFor(changes, { landmarks: outline, zones, mmPerPx, width: source.width, height: source.height });
+  const deformations = deformationsFor(changes, { landmarks: measuredOn, zones, mmPerPx, width: source.width, height: source.height });
   const field = displacementField(deformations);
   const image = warpImage(source, field);
   for (const d of deformations) windows.push({ name: d.name, window: d.window });
@@ -427,7 +427,7 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
     treated,
     landmarks: face.landmarks,
     movedLandmarks: moved,
-    measuredOn: outline,
+    measuredOn,
     pose: face.pose,
     parameters: { renderer: SIMULATION_RENDERER, variant, mmPerPx, interPupilPx: ipd, landmarks: landmarkSource, quality, maxChangePerZone: options.maxChangePerZone ?? {} },
     sourceSha256,
