@@ -118,6 +118,14 @@ export function edgeAlong(image: RgbImage, frame: Frame, start: Point2, dir: Poi
   return { t: (k - frac) / PER_PX, confidence };
 }
 
+/**
+ * Parallel search lines for `fitAcross`: where they run (mm either side of the centre line), how many must find
+ * the edge clearly, and how closely (median residual, mm) the edges must lie on one line.
+ */
+export const ACROSS_MM = [-2, -1, 0, 1, 2];
+export const ACROSS_CLEAR = 3;
+export const ACROSS_FIT_MM = 0.5;
+
 /** The edge on one of several parallel search lines: where the line crosses its centre line (`at`), how far along (`pos`). */
 export interface LineEdge {
   at: number;

@@ -14,7 +14,6 @@ import type { Point3 } from '@contour/domain/face-mesh';
 import type { FaceFinder, PhotoAnalysis } from './analyze.js';
 import type { RgbImage } from './face-result.js';
 import { measureFace, type MeasuredFace } from './measured-face.js';
-import { withOutline } from './outline-edges.js';
 
 export type { FaceGeometry };
 
@@ -41,7 +40,7 @@ export async function addFacialGeometry(analysis: PhotoAnalysis, image: RgbImage
   const measured = (await measureFace(image, finder, face)) as MeasuredFace;
   return {
     ...analysis,
-    geometry: faceGeometry(withOutline(measured.landmarks, measured.outline), measured.pose, image, measured.landmarks),
+    geometry: faceGeometry(measured.measuredOn, measured.pose, image, measured.landmarks),
     steadyFace: { landmarks: measured.mesh, pose: measured.pose },
   };
 }

@@ -12,7 +12,7 @@
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, type Point3 } from '@contour/domain/face-mesh';
-import { edgeAlong, fitAcross, type EdgeSearch, type FoundPoint, type LineEdge } from './edge-profile.js';
+import { ACROSS_CLEAR, ACROSS_FIT_MM, ACROSS_MM, edgeAlong, fitAcross, type EdgeSearch, type FoundPoint, type LineEdge } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
 import { frameOf } from './simulate/geometry.js';
 
@@ -39,9 +39,6 @@ const CLEAR_STEP = 6;
 const INNER_MARGIN_MM = 0.8;
 /** Preference for edges near the mesh point (Gaussian, mm). */
 const PRIOR_MM = 2;
-/** The lower border's search columns (mm from the midline) and how closely (median residual, mm) they must agree. */
-const LOWER_COLUMNS_MM = [-2, -1, 0, 1, 2];
-const LOWER_FIT_MM = 0.5;
 /** Fraction of the step's peak at which its skin-side foot is taken. */
 const FOOT = 0.5;
 /**
@@ -96,7 +93,7 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
     } else {
       // The lower border competes with the shadow below it, and one column's choice flipped between a photo and its
       // mirror: five columns 1 mm apart, fitted, and used only where they agree.
-      const fit = fitAcross(LOWER_COLUMNS_MM.map((dx) => at(p[0] + dx / scale)), MIN_CONFIDENCE, 3, LOWER_FIT_MM * (1 / scale));
+      const fit = fitAcross(ACROSS_MM.map((dx) => at(p[0] + dx / scale)), MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM / scale);
       if (!Number.isFinite(fit.pos)) return { ...none, confidence: fit.confidence };
       ({ pos: y, confidence, used } = fit);
     }

@@ -8,14 +8,14 @@
  *    pulls it towards the mean face.
  * 3. The face outline at the cheekbones and jaw angles found in the pixels (outline-edges.ts): the mesh's outline
  *    points sit 2–3 mm inside the outline that is seen. It is kept apart from the landmarks because the zone map
- *    is drawn on the mesh's outline (its bands lie inside the face); `withOutline` gives the points the
- *    measurements take.
+ *    is drawn on the mesh's outline (its bands lie inside the face); `measuredOn` has the points the measurements
+ *    and the shape changes take.
  */
 import type { HeadPose, Point3 } from '@contour/domain';
 import type { FaceFinder } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
 import { refineLipLandmarks } from './lip-borders.js';
-import { findOutline, type OutlinePoint } from './outline-edges.js';
+import { findOutline, withOutline, type OutlinePoint } from './outline-edges.js';
 import { steadyLandmarks } from './steady-landmarks.js';
 
 export interface MeasuredFace {
@@ -26,14 +26,17 @@ export interface MeasuredFace {
   pose: HeadPose;
   /** The outline points found near the mesh's 234, 454, 172 and 397. */
   outline: OutlinePoint[];
+  /** `landmarks` with the face oval's sides on the outline found (`withOutline`): what the geometry measures. */
+  measuredOn: Point3[];
   /** How many detections were averaged. */
   detections: number;
 }
 
 /** The pixel refinements of steady mesh points (`landmarks`) on `image`: the lip border and the outline. */
-export function refineFace(image: RgbImage, landmarks: readonly Point3[]): { landmarks: Point3[]; outline: OutlinePoint[] } {
+export function refineFace(image: RgbImage, landmarks: readonly Point3[]): Pick<MeasuredFace, 'landmarks' | 'outline' | 'measuredOn'> {
   const refined = refineLipLandmarks(image, landmarks).landmarks;
-  return { landmarks: refined, outline: findOutline(image, refined) };
+  const outline = findOutline(image, refined);
+  return { landmarks: refined, outline, measuredOn: withOutline(refined, outline) };
 }
 
 /** The measured face in `image` (null without exactly one face); `first` is the plain detection when already made. */

@@ -12,7 +12,7 @@
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
-import { edgeAlong, fitAcross, type EdgeSearch, type FoundPoint } from './edge-profile.js';
+import { ACROSS_CLEAR, ACROSS_FIT_MM, ACROSS_MM, edgeAlong, fitAcross, type EdgeSearch, type FoundPoint } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
 import { labAt } from './simulate/color.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
@@ -63,12 +63,6 @@ export const OUTLINE_SEARCHES: readonly OutlineSearch[] = [
 
 const lightness = (lab: [number, number, number]): number => lab[0];
 
-/** Heights of the search lines around the level (mm, along the face's vertical): one line can catch a stray edge. */
-const LINES_MM = [-2, -1, 0, 1, 2];
-/** Of the lines, how many must find a clear edge, and how closely (mm, median residual) they must lie on one line. */
-const LINES_CLEAR = 3;
-const FIT_MM = 0.5;
-
 /** The edge on one line through `p` (frame px): its distance outwards of `p` (mm) and its confidence. */
 function edgeOnLine(image: RgbImage, frame: Frame, s: OutlineSearch, p: Point2, mmPerPx: number): { outMm: number; confidence: number } | null {
   // The line runs inwards, from beyond the outline into the face.
@@ -101,11 +95,12 @@ function outlinePoint(image: RgbImage, frame: Frame, s: OutlineSearch, mmPerPx: 
   const mesh = frame.image(s.index);
   const none: OutlinePoint = { index: s.index, mesh, found: mesh, shiftMm: 0, confidence: 0, used: false };
   if (!Number.isFinite(mmPerPx)) return none;
-  const edges = LINES_MM.map((dy) => {
+  // Lines at heights around the level (along the face's vertical): one line alone can catch a stray edge.
+  const edges = ACROSS_MM.map((dy) => {
     const edge = edgeOnLine(image, frame, s, [p[0], p[1] + dy / mmPerPx], mmPerPx);
     return edge && { at: dy, pos: edge.outMm, confidence: edge.confidence };
   });
-  const fit = fitAcross(edges, MIN_CONFIDENCE, LINES_CLEAR, FIT_MM);
+  const fit = fitAcross(edges, MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM);
   if (!Number.isFinite(fit.pos)) return { ...none, confidence: fit.confidence };
   const at: Point2 = [p[0] + (s.out[0] * fit.pos) / mmPerPx, p[1] + (s.out[1] * fit.pos) / mmPerPx];
   return { index: s.index, mesh, found: fit.used ? frame.toImage(at) : mesh, shiftMm: fit.pos, confidence: fit.confidence, used: fit.used };

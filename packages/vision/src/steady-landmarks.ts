@@ -7,8 +7,9 @@
  * points far from the lips by 0.26 mm (docs/validation.md, "Steady landmarks"). So the photo is detected at
  * four sub-crop offsets (whole-pixel shifts spread over about two crop pixels), each with its mirror image
  * (which cancels the model's left/right handedness: on a face made exactly symmetric it places the two brows
- * 3–4 mm apart, docs/validation.md), and the eight sets are mapped back and averaged. Real shape is seen the same way every time and kept; the crop's jitter averages out.
- * Contour's own landmarks (measured-face.ts) start from these.
+ * 3–4 mm apart, docs/validation.md), and the eight sets are mapped back and averaged. Real shape is seen the same
+ * way every time and kept; the crop's jitter averages out. Contour's own landmarks (measured-face.ts) start from
+ * these.
  */
 import { mirrorLandmarks, type HeadPose, type Point3 } from '@contour/domain';
 import type { FaceFinder } from './analyze.js';

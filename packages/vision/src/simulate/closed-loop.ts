@@ -8,7 +8,6 @@ import sharp from 'sharp';
 import type { FaceFinder } from '../analyze.js';
 import type { RgbImage } from '../face-result.js';
 import { measureFace, type MeasuredFace } from '../measured-face.js';
-import { withOutline } from '../outline-edges.js';
 import { edgeShiftMm, rulerEdgeFor } from './rulers.js';
 import type { SimulationResult } from './simulate.js';
 
@@ -68,11 +67,6 @@ export async function foundAgain(image: RgbImage, finder: FaceFinder): Promise<M
   const face = await measureFace(image, finder);
   if (!face) throw new Error('no single face found for the closed loop');
   return face;
-}
-
-/** The points the facial geometry measures on: the landmarks with the face oval's sides on the outline found. */
-export function measuredLandmarks(face: Pick<MeasuredFace, 'landmarks' | 'outline'>): Point3[] {
-  return withOutline(face.landmarks, face.outline);
 }
 
 /** Mean absolute difference (grey levels, over R, G, B) of the pixels no treated window reaches. */

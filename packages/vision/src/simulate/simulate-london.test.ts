@@ -14,7 +14,7 @@ import { decodePhoto } from '../image.js';
 import { LandmarkPool } from '../landmark-pool.js';
 import { zoneIndicators } from '../skin.js';
 import { DATASETS, datasetsAvailable } from '../test-support.js';
-import { FULL_FACE_PLAN, SHAPE_ONLY, SHAPE_PLAN, decodeSimulatedPhoto, foundAgain, maskWeights, measuredLandmarks, outsideLandmarkShift, outsideMad, rulerReadings, seamRatios } from './closed-loop.js';
+import { FULL_FACE_PLAN, SHAPE_ONLY, SHAPE_PLAN, decodeSimulatedPhoto, foundAgain, maskWeights, outsideLandmarkShift, outsideMad, rulerReadings, seamRatios } from './closed-loop.js';
 import { readLabel } from './label.js';
 import { edgeContrast, edgeLine, jowlShadow } from './measure.js';
 import { simulate, type SimulationResult } from './simulate.js';
@@ -129,7 +129,7 @@ describe.skipIf(!available)('outcome simulation, closed loop on the London set',
       for (const c of p.shape.changes.filter((ch) => ch.kind === 'mm' && ch.measurementId)) {
         const side = c.side === 'centre' ? undefined : c.side;
         // As the facial geometry measures (measured-face.ts): steady landmarks, the upper lip's border and the face outline found in the pixels.
-        const at = (a: Analysed): number => simulationMeasurePx(measuredLandmarks(a.face), c.measurementId!, side) * mm;
+        const at = (a: Analysed): number => simulationMeasurePx(a.face.measuredOn, c.measurementId!, side) * mm;
         const measured = at(p.shapeAgain) - at(p.original);
         const noise = at(p.emptyAgain) - at(p.original);
         const row = (rows[`${c.measurementId!}${side ? ` ${side}` : ''}`] ??= { promised: [], measured: [], noise: [], lines: [] });

@@ -42,7 +42,6 @@ import type { FaceFinder } from '../analyze.js';
 import type { RgbImage } from '../face-result.js';
 import { decodePhoto } from '../image.js';
 import { refineFace } from '../measured-face.js';
-import { withOutline } from '../outline-edges.js';
 import { SHADOW_REFERENCES, zoneIndicators } from '../skin.js';
 import { steadyLandmarks, type RecentFaces, type SteadyFace } from '../steady-landmarks.js';
 import { deformationsFor, frameOf } from './geometry.js';
@@ -229,9 +228,8 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
     landmarkSource = `steady detection (${found.detections} averaged)`;
   }
   // Drawn on Contour's own landmarks (measured-face.ts), so that analysing the export measures what was drawn.
-  const refined = refineFace(source, steady.landmarks);
-  const face = { landmarks: refined.landmarks, pose: steady.pose };
-  const measuredOn = withOutline(refined.landmarks, refined.outline);
+  const { landmarks, measuredOn } = refineFace(source, steady.landmarks);
+  const face = { landmarks, pose: steady.pose };
   lap('landmarks');
   const { scale, reason } = pixelScale(face.landmarks, face.pose);
   if (!scale) throw new SimulationRefused(`No mm scale for this photo, so no physical change can be drawn: ${reason}.`);
