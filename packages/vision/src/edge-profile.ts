@@ -55,16 +55,15 @@ export interface EdgeFound {
   confidence: number;
 }
 
-/** Samples per pixel along the line. */
-const PER_PX = 4;
+/** Samples per pixel along a line (`profileAlong`). */
+export const PER_PX = 4;
 
 /**
- * The edge along the frame line `start + t·dir` (frame px, `dir` a unit vector) for t in [0, length], nearest
- * `prior` (a t) among equals. Null when the line is too short or shows no step of the expected sign.
+ * The feature along the frame line `start + t·dir` (frame px, `dir` a unit vector) for t in [0, length], `PER_PX`
+ * samples per pixel: each the median across a band `bandMm` either side of the line, then smoothed (`smoothMm`).
  */
-export function edgeAlong(image: RgbImage, frame: Frame, start: Point2, dir: Point2, length: number, prior: number, search: EdgeSearch, mmPerPx: number): EdgeFound | null {
+export function profileAlong(image: RgbImage, frame: Frame, start: Point2, dir: Point2, length: number, search: Pick<EdgeSearch, 'feature' | 'bandMm' | 'smoothMm'>, mmPerPx: number): Float64Array {
   const n = Math.floor(length * PER_PX) + 1;
-  if (n < 8) return null;
   const half = Math.max(1, Math.round(search.bandMm / mmPerPx));
   const across: Point2 = [-dir[1], dir[0]];
   const values = new Float64Array(n);
@@ -90,6 +89,17 @@ export function edgeAlong(image: RgbImage, frame: Frame, start: Point2, dir: Poi
     }
     smooth[k] = s / w;
   }
+  return smooth;
+}
+
+/**
+ * The edge along the frame line `start + t·dir` (frame px, `dir` a unit vector) for t in [0, length], nearest
+ * `prior` (a t) among equals. Null when the line is too short or shows no step of the expected sign.
+ */
+export function edgeAlong(image: RgbImage, frame: Frame, start: Point2, dir: Point2, length: number, prior: number, search: EdgeSearch, mmPerPx: number): EdgeFound | null {
+  const n = Math.floor(length * PER_PX) + 1;
+  if (n < 8) return null;
+  const smooth = profileAlong(image, frame, start, dir, length, search, mmPerPx);
   const h = Math.max(1, Math.round((0.5 / mmPerPx) * PER_PX));
   const step = new Float64Array(n);
   for (let k = h; k < n - h; k++) step[k] = search.sign * ((smooth[k + h] as number) - (smooth[k - h] as number));

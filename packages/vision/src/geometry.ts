@@ -4,10 +4,8 @@
  *
  * Measured on Contour's own landmarks (measured-face.ts): the mesh model's points steadied over the photo and its
  * mirror at four sub-crop offsets (the model is not left/right even-handed: on a face made exactly symmetric it
- * places the two brows 3–4 mm apart, docs/validation.md), the upper lip's border and the face outline found in
- * the pixels. The lower lip's border (point 17) is not refined yet: its search is closer to the templates on the
- * London set, but re-analysing simulated photos it still swapped between the border and the shadow below it
- * (docs/validation.md, "Lip borders"), so the mesh point stays until it does not.
+ * places the two brows 3–4 mm apart, docs/validation.md), the lips' meeting line and vermilion borders and the
+ * face outline found in the pixels.
  */
 import { faceGeometry, type FaceGeometry, type HeadPose } from '@contour/domain/face-geometry';
 import type { Point3 } from '@contour/domain/face-mesh';

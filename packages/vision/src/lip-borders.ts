@@ -1,25 +1,35 @@
 /**
- * The lips' outer vermilion borders at the midline, found in the pixels. The face-mesh model (without its
- * attention/refinement stage, which is not shipped offline) pulls the lip points towards the mean face: a lip
- * made 3.5 mm fuller moves its mesh border point by 0.6 mm (docs/validation.md, "Lip borders"). So the
- * borders are searched for in the image, straight up and down in the face frame (perpendicular to the
- * inter-pupil line) from the mesh points: the redness (CIE a*, less L* at the upper lip) of a ±1 mm band of
- * columns around the midline, median across the columns, smoothed; the strongest step into the lip (upper
- * border, going down) or out of it (lower border) within ±4 mm of the mesh point (nearer ones preferred, never
- * past the mouth's inner line), and the border at the step's skin-side foot (half its peak), to a fraction of a
- * pixel. The lower border, which competes with the shadow below it, is searched in five columns 1 mm apart and
- * fitted (`fitAcross`). A weak or ambiguous step keeps the mesh point. Deterministic and bounded: a few hundred samples per border.
+ * The lips' meeting line and outer vermilion borders at the midline, found in the pixels. The face-mesh model
+ * (without its attention/refinement stage, which is not shipped offline) pulls the lip points towards the mean
+ * face: a lip made 3.5 mm fuller moves its mesh border point by 0.6 mm (docs/validation.md, "Lip borders").
+ *
+ * The borders are searched for straight up and down in the face frame (perpendicular to the inter-pupil line)
+ * from the mesh points: a* ∓ L* of a ±1 mm band of columns, median across the band, smoothed; the strongest step
+ * into the lip (upper border, going down) or out of it (lower border, going up from below) within ±4 mm of the
+ * mesh point (nearer ones preferred, never past the meeting line), placed at the step's skin-side foot, to a
+ * fraction of a pixel. The lower border, which competes with the shadow below it, is searched in five columns 1 mm
+ * apart and fitted (`fitAcross`). A weak or ambiguous step keeps the mesh point.
+ *
+ * The meeting line (where the closed lips touch) is the darkest L* valley between the mesh's inner lip points
+ * (from 1 mm beyond them, at least ±2.5 mm), in five columns fitted the same way. The mesh's inner points sit up
+ * to 2 mm from it (and up to 11 mm apart on closed lips), and when a lip is made fuller they spread apart with the
+ * outer ones (0.1–0.8 mm on the closed-loop portraits), which took a third to a half off the lower lip's measured
+ * change; the line found in the pixels moves less than 0.25 mm. Deterministic and bounded: a few hundred samples
+ * per edge.
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, type Point3 } from '@contour/domain/face-mesh';
-import { ACROSS_CLEAR, ACROSS_FIT_MM, ACROSS_MM, edgeAlong, fitAcross, type EdgeSearch, type FoundPoint, type LineEdge } from './edge-profile.js';
+import { ACROSS_CLEAR, ACROSS_FIT_MM, ACROSS_MM, PER_PX, edgeAlong, fitAcross, profileAlong, type EdgeSearch, type FoundPoint, type LineEdge } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
-import { frameOf } from './simulate/geometry.js';
+import { frameOf, type Frame } from './simulate/geometry.js';
+import type { Point2 } from './simulate/raster.js';
+import { LOWER_LIP_INNER, UPPER_LIP_INNER } from './simulate/measure.js';
 
-/** Point 0 (upper vermilion border) or 17 (lower), refined. */
+/** Point 0 (upper vermilion border), 17 (lower) or the meeting line (13 with 14, at their mid-point), refined. */
 export type LipBorder = FoundPoint;
 
 export interface LipBorders {
+  line: LipBorder;
   upper: LipBorder;
   lower: LipBorder;
   mmPerPx: number;
@@ -39,28 +49,54 @@ const CLEAR_STEP = 6;
 const INNER_MARGIN_MM = 0.8;
 /** Preference for edges near the mesh point (Gaussian, mm). */
 const PRIOR_MM = 2;
-/** Fraction of the step's peak at which its skin-side foot is taken. */
-const FOOT = 0.5;
 /**
  * The feature is a* − w·L*: at the upper border the pale white roll gives way to darker red lip, so light helps
- * (w = 1); below the lower lip the labiomental shadow darkens the skin, so there redness alone (w = 0). Chosen on
- * the London templates (docs/validation.md, "Lip borders").
+ * (w = 1); below the lower lip the shadow under it is darker than the lip, so light counts the other way (w = −1):
+ * redness alone fades over 2–3 mm there, and a ramp that shallow, stretched by a fuller lip, followed about 0.6
+ * of the change. The border is where the step has fallen to a fraction of its peak on the skin side: half at the
+ * upper border; three quarters at the lower, whose step is wider (the shadow). Chosen on the London templates and
+ * the closed-loop portraits (docs/validation.md, "Lip borders").
  */
-const LIGHT_UPPER = 1;
-const LIGHT_LOWER = 0;
-
-/** The vermilion border: a rise of a* − w·L* going from the skin into the lip, placed at the step's skin-side foot. */
-const lipSearch = (lightWeight: number): EdgeSearch => ({
+const lipSearch = (lightWeight: number, foot: number): EdgeSearch => ({
   feature: (lab) => lab[1] - lightWeight * lab[0],
   sign: 1,
   bandMm: BAND_MM,
   smoothMm: SMOOTH_MM,
   clearStep: CLEAR_STEP,
   priorMm: PRIOR_MM,
-  foot: FOOT,
+  foot,
 });
-const UPPER = lipSearch(LIGHT_UPPER);
-const LOWER = lipSearch(LIGHT_LOWER);
+const UPPER = lipSearch(1, 0.5);
+const LOWER = lipSearch(-1, 0.75);
+
+/**
+ * The meeting line: L* (median over ±0.5 mm of a column, smoothed over 0.25 mm), searched from 1 mm above the
+ * mesh's upper inner point to 1 mm below its lower one, and at least this far either side of their mid-point (mm).
+ */
+const LINE = { feature: (lab: [number, number, number]) => lab[0], bandMm: 0.5, smoothMm: 0.25 };
+const LINE_REACH_MM = 2.5;
+const LINE_BEYOND_MM = 1;
+/** A valley this deep (L* below the lesser of the brightest within 1.5 mm above and below) is a clear line. */
+const LINE_CLEAR_DEPTH = 2;
+const LINE_MIN_CONFIDENCE = 0.5;
+/** The inner lines' ends (the mouth's inner corners), where moving them onto the line found tapers to nothing. */
+const MOUTH_CORNERS = [UPPER_LIP_INNER[0] as number, UPPER_LIP_INNER[UPPER_LIP_INNER.length - 1] as number] as const;
+
+/** The darkest valley on the column at frame x from `top` down over `length` (frame px): where (y) and how clear. */
+function valleyOnColumn(image: RgbImage, frame: Frame, x: number, top: number, length: number, mmPerPx: number): { pos: number; confidence: number } | null {
+  const s = profileAlong(image, frame, [x, top], [0, 1], length, LINE, mmPerPx);
+  const v = (k: number): number => s[k] as number;
+  let best = -1;
+  for (let k = 1; k < s.length - 1; k++) if (v(k) <= v(k - 1) && v(k) <= v(k + 1) && (best < 0 || v(k) < v(best))) best = k;
+  if (best < 0) return null;
+  const w = Math.round((1.5 / mmPerPx) * PER_PX);
+  let above = -Infinity, below = -Infinity;
+  for (let k = Math.max(0, best - w); k < best; k++) above = Math.max(above, v(k));
+  for (let k = best + 1; k <= Math.min(s.length - 1, best + w); k++) below = Math.max(below, v(k));
+  const d = v(best - 1) - 2 * v(best) + v(best + 1);
+  const t = best + (d > 0 ? (0.5 * (v(best - 1) - v(best + 1))) / d : 0);
+  return { pos: top + t / PER_PX, confidence: Math.min(1, (Math.min(above, below) - v(best)) / LINE_CLEAR_DEPTH) };
+}
 
 /**
  * The upper (mesh point 0) and lower (17) vermilion borders at the midline, found in `image` near the mesh
@@ -71,14 +107,18 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
   const frame = frameOf(landmarks);
   const reach = SEARCH_MM / scale;
   const margin = INNER_MARGIN_MM / scale;
-  const inner = (frame.at(MESH.stomion)[1] + frame.at(MESH.lowerLipInner)[1]) / 2;
+  const line = meetingLine(image, frame, scale);
+  // The borders are searched up to the line found, else up to the mesh's inner lip points.
+  const lineY = frame.level(line.found)[1];
+  const [upperInner, lowerInner] = line.used ? [lineY, lineY] : [frame.at(MESH.stomion)[1], frame.at(MESH.lowerLipInner)[1]];
+  const inner = (upperInner + lowerInner) / 2;
   const border = (index: number, sign: 1 | -1): LipBorder => {
     const p = frame.at(index);
     const mesh = frame.image(index);
     const none: LipBorder = { index, mesh, found: mesh, shiftMm: 0, confidence: 0, used: false };
     if (!Number.isFinite(scale)) return none;
     // The upper border lies above the mouth's inner line, the lower one below it.
-    const [from, to] = sign > 0 ? [p[1] - reach, Math.min(p[1] + reach, frame.at(MESH.stomion)[1] - margin, inner - margin)] : [Math.max(p[1] - reach, frame.at(MESH.lowerLipInner)[1] + margin, inner + margin), p[1] + reach];
+    const [from, to] = sign > 0 ? [p[1] - reach, Math.min(p[1] + reach, upperInner - margin, inner - margin)] : [Math.max(p[1] - reach, lowerInner + margin, inner + margin), p[1] + reach];
     // Searched from the skin into the lip: down from above the upper lip, up from below the lower one; y of the border.
     const at = (x: number): LineEdge | null => {
       const edge = sign > 0 ? edgeAlong(image, frame, [x, from], [0, 1], to - from, p[1] - from, UPPER, scale) : edgeAlong(image, frame, [x, to], [0, -1], to - from, to - p[1], LOWER, scale);
@@ -100,19 +140,58 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
     const found = frame.toImage([p[0], y]);
     return { index, mesh, found: used ? found : mesh, shiftMm: (sign > 0 ? p[1] - y : y - p[1]) * scale, confidence, used };
   };
-  return { upper: border(MESH.upperLipTop, 1), lower: border(MESH.lowerLipBottom, -1), mmPerPx: scale };
+  return { line, upper: border(MESH.upperLipTop, 1), lower: border(MESH.lowerLipBottom, -1), mmPerPx: scale };
 }
 
-/** `landmarks` with points 0 and 17 moved to the vermilion borders found in the pixels (where found clearly). */
+/** The closed lips' meeting line at the midline (`LipBorder` of 13, its mesh point the mid-point of 13 and 14). */
+function meetingLine(image: RgbImage, frame: Frame, mmPerPx: number): LipBorder {
+  const [a, b] = [frame.image(MESH.stomion), frame.image(MESH.lowerLipInner)];
+  const mesh: Point2 = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
+  const none: LipBorder = { index: MESH.stomion, mesh, found: mesh, shiftMm: 0, confidence: 0, used: false };
+  if (!Number.isFinite(mmPerPx)) return none;
+  const [cx, cy] = frame.level(mesh);
+  // The mesh's inner lip points can lie far apart on closed lips (up to 11 mm on the London set), so the search
+  // spans them; on closed lips the meeting line is the darkest valley in reach.
+  const reach = Math.max(LINE_REACH_MM, ((frame.at(MESH.lowerLipInner)[1] - frame.at(MESH.stomion)[1]) * mmPerPx) / 2 + LINE_BEYOND_MM) / mmPerPx;
+  const columns = ACROSS_MM.map((dx): LineEdge | null => {
+    const v = valleyOnColumn(image, frame, cx + dx / mmPerPx, cy - reach, 2 * reach, mmPerPx);
+    return v && { at: dx, pos: v.pos, confidence: v.confidence };
+  });
+  const fit = fitAcross(columns, LINE_MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM / mmPerPx);
+  if (!Number.isFinite(fit.pos)) return { ...none, confidence: fit.confidence };
+  const found = frame.toImage([cx, fit.pos]);
+  // Positive when the line found lies below the mesh's.
+  return { ...none, found: fit.used ? found : mesh, shiftMm: (fit.pos - cy) * mmPerPx, confidence: fit.confidence, used: fit.used };
+}
+
+/**
+ * `landmarks` with the lips found in the pixels (where found clearly): the inner lip points moved onto the meeting
+ * line (13 and 14 by the whole offset, the rest tapering to none at the mouth's corners, so the inner lines stay
+ * smooth and keep their gap), and points 0 and 17 onto the vermilion borders.
+ */
 export function refineLipLandmarks(
   image: RgbImage,
   landmarks: readonly Point3[],
   mmPerPx?: number,
-  which: readonly ('upper' | 'lower')[] = ['upper'],
+  which: readonly ('line' | 'upper' | 'lower')[] = ['line', 'upper', 'lower'],
 ): { landmarks: Point3[]; borders: LipBorders } {
   const borders = findLipBorders(image, landmarks, mmPerPx);
   const out = landmarks.map((p) => [...p] as Point3);
-  for (const b of which.map((w) => borders[w])) {
+  const { line } = borders;
+  if (which.includes('line') && line.used) {
+    const frame = frameOf(landmarks);
+    const centre = frame.level(line.mesh)[0];
+    const half = Math.abs(frame.at(MOUTH_CORNERS[1])[0] - frame.at(MOUTH_CORNERS[0])[0]) / 2;
+    for (const [inner, at] of [[UPPER_LIP_INNER, MESH.stomion], [LOWER_LIP_INNER, MESH.lowerLipInner]] as const) {
+      const [dx, dy] = [line.found[0] - frame.image(at)[0], line.found[1] - frame.image(at)[1]];
+      for (const i of inner.slice(1, -1)) {
+        const w = half > 0 ? Math.cos((Math.PI / 2) * Math.min(1, Math.abs(frame.at(i)[0] - centre) / half)) : 0;
+        const p = out[i] as Point3;
+        out[i] = [p[0] + w * dx, p[1] + w * dy, p[2]];
+      }
+    }
+  }
+  for (const b of (['upper', 'lower'] as const).filter((w) => which.includes(w)).map((w) => borders[w])) {
     if (!b.used) continue;
     const z = (out[b.index] as Point3)[2];
     out[b.index] = [b.found[0], b.found[1], z];

@@ -4,8 +4,9 @@
  *
  * 1. The mesh model's points, steady (steady-landmarks.ts: the photo and its mirror at four sub-crop offsets,
  *    averaged), so a change in one place does not move points elsewhere by the crop's jitter.
- * 2. The upper lip's vermilion border at the midline (point 0) found in the pixels (lip-borders.ts): the mesh
- *    pulls it towards the mean face.
+ * 2. The lips at the midline found in the pixels (lip-borders.ts): the meeting line (the inner lip points,
+ *    13 and 14 on it) and the vermilion borders (0 and 17). The mesh pulls them towards the mean face, and spreads
+ *    the inner points apart when a lip is made fuller.
  * 3. The face outline at the cheekbones and jaw angles found in the pixels (outline-edges.ts): the mesh's outline
  *    points sit 2–3 mm inside the outline that is seen. It is kept apart from the landmarks because the zone map
  *    is drawn on the mesh's outline (its bands lie inside the face); `measuredOn` has the points the measurements
@@ -21,7 +22,7 @@ import { steadyLandmarks } from './steady-landmarks.js';
 export interface MeasuredFace {
   /** The steady mesh points as the model placed them (what `simulate` takes as a photo's `face`). */
   mesh: Point3[];
-  /** The steady mesh points with the upper lip's border found in the pixels. */
+  /** The steady mesh points with the lips found in the pixels. */
   landmarks: Point3[];
   pose: HeadPose;
   /** The outline points found near the mesh's 234, 454, 172 and 397. */
@@ -32,7 +33,7 @@ export interface MeasuredFace {
   detections: number;
 }
 
-/** The pixel refinements of steady mesh points (`landmarks`) on `image`: the lip border and the outline. */
+/** The pixel refinements of steady mesh points (`landmarks`) on `image`: the lips and the outline. */
 export function refineFace(image: RgbImage, landmarks: readonly Point3[]): Pick<MeasuredFace, 'landmarks' | 'outline' | 'measuredOn'> {
   const refined = refineLipLandmarks(image, landmarks).landmarks;
   const outline = findOutline(image, refined);

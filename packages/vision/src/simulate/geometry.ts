@@ -15,7 +15,7 @@
  * Every deformation is confined to its zone polygons grown by a margin (4–5 × the shift, within 0.05–0.2 IPD).
  */
 import { mirrorIndex, type IntendedChange, type Point3, type Side, type ZoneId, type ZoneShape } from '@contour/domain';
-import { featheredWindow, clamp, type Point2 } from './raster.js';
+import { featheredWindow, clamp, type Point2, type Window } from './raster.js';
 import type { Deformation } from './warp.js';
 import { LOWER_LIP_INNER, LOWER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_OUTER } from './measure.js';
 
@@ -134,7 +134,35 @@ function vermilion(ctx: GeometryContext, frame: Frame, upper: boolean, mm: numbe
   const fixed = [...new Set([...keep, 61, 291])].map((i) => frame.image(i));
   const polygons = zonePolygons(ctx.zones, upper ? ['upper_lip', 'perioral'] : ['lower_lip', 'perioral', 'chin']);
   const window = featheredWindow(polygons, 0, grow(frame, shift, 4, 0.15), ctx.width, ctx.height);
-  return window ? { name: `${upper ? 'upper' : 'lower'}_lip:centre:vermilion_height`, moves, fixed, window } : null;
+  if (!window) return null;
+  return { name: `${upper ? 'upper' : 'lower'}_lip:centre:vermilion_height`, moves, fixed, window, fade: ownSideOf(window, frame, inner, upper ? -1 : 1, ctx.mmPerPx) };
+}
+
+/**
+ * A fade over `window` (`Deformation.fade`): 1 on the lip's own side of the meeting line (the inner line `inner`;
+ * `side` +1 for the lower lip, whose side has the larger frame y), falling to 0 over 1 mm beyond it. The other lip
+ * stays: the spline is pinned to it only at its landmarks, and the fields of the two lips add, so a fuller lower lip
+ * bent the upper lip's edge between them (0.2 mm at its border).
+ */
+function ownSideOf(window: Window, frame: Frame, inner: readonly number[], side: 1 | -1, mmPerPx: number): Float32Array {
+  const line = inner.map((i) => frame.at(i)).sort((a, b) => a[0] - b[0]);
+  const lineY = (x: number): number => {
+    const k = line.findIndex((q) => q[0] >= x);
+    if (k <= 0) return (line[k < 0 ? line.length - 1 : 0] as Point2)[1];
+    const [a, b] = [line[k - 1] as Point2, line[k] as Point2];
+    return a[1] + ((b[1] - a[1]) * (x - a[0])) / Math.max(1e-9, b[0] - a[0]);
+  };
+  const { rect, data } = window;
+  const fade = new Float32Array(data.length);
+  for (let row = 0; row < rect.height; row++) {
+    for (let col = 0; col < rect.width; col++) {
+      const o = row * rect.width + col;
+      if (!((data[o] as number) > 0)) continue;
+      const [x, y] = frame.level([rect.x + col, rect.y + row]);
+      fade[o] = clamp(1 + side * (y - lineY(x)) * mmPerPx, 0, 1);
+    }
+  }
+  return fade;
 }
 
 function chin(ctx: GeometryContext, frame: Frame, mm: number): Deformation | null {

@@ -3,8 +3,8 @@
  * projected result out, for one variant (conservative, expected, upper), with what it intends to change and
  * what it did.
  *
- * 1. Contour's own landmarks (measured-face.ts, as the facial geometry: steady, with the upper lip's border and the
- *    face outline found in the pixels), the iris scale (mm per px) and the zone map.
+ * 1. Contour's own landmarks (measured-face.ts, as the facial geometry: steady, with the lips and the face outline
+ *    found in the pixels), the iris scale (mm per px) and the zone map.
  * 2. Dose → effect (domain `intendedChanges`): mm, grade and ratio changes, clamped by the clinician's maxima.
  * 3. Shape: one thin-plate-spline deformation per treated region (geometry.ts, warp.ts), zero outside it.
  * 4. Light and skin: retouching inside feathered zone windows (retouch.ts). A grade change is rendered so that

@@ -17,6 +17,11 @@ export interface Deformation {
   fixed: Point2[];
   /** Where the deformation may act: 1 where the shifts apply in full, 0 outside the treated region. */
   window: Window;
+  /**
+   * A further weight per window pixel that fades the field without moving the spline's anchors (which sit on the
+   * window's edge): where a neighbouring region must stay although the window reaches it.
+   */
+  fade?: Float32Array;
 }
 
 /** Backward displacement: output pixel (x, y) reads the source at (x + bx, y + by). */
@@ -179,7 +184,7 @@ export function displacementField(deformations: readonly Deformation[]): Displac
     for (let row = 0; row < wr.height; row++) {
       const j = Math.floor(row / GRID), fy = (row - j * GRID) / GRID;
       for (let col = 0; col < wr.width; col++) {
-        const w = window.data[row * wr.width + col] as number;
+        const w = (window.data[row * wr.width + col] as number) * (d.fade ? (d.fade[row * wr.width + col] as number) : 1);
         if (w <= 0) continue;
         const i = Math.floor(col / GRID), fx = (col - i * GRID) / GRID;
         const k = j * gw + i;
