@@ -7,8 +7,9 @@
  * 2. The lips at the midline found in the pixels (lip-borders.ts): the meeting line (the inner lip points,
  *    13 and 14 on it) and the vermilion borders (0 and 17). The mesh pulls them towards the mean face, and spreads
  *    the inner points apart when a lip is made fuller.
- * 3. The face outline at the cheekbones and jaw angles found in the pixels (outline-edges.ts): the mesh's outline
- *    points sit 2–3 mm inside the outline that is seen. It is kept apart from the landmarks because the zone map
+ * 3. The face outline at the cheekbones, the jaw angles and the chin found in the pixels (outline-edges.ts): the
+ *    mesh's outline points sit 2–3 mm inside the outline that is seen, and menton 4.5 mm above the chin's lower
+ *    edge. It is kept apart from the landmarks because the zone map
  *    is drawn on the mesh's outline (its bands lie inside the face); `measuredOn` has the points the measurements
  *    and the shape changes take.
  */
@@ -25,7 +26,7 @@ export interface MeasuredFace {
   /** The steady mesh points with the lips found in the pixels. */
   landmarks: Point3[];
   pose: HeadPose;
-  /** The outline points found near the mesh's 234, 454, 172 and 397. */
+  /** The outline points found near the mesh's 234, 454, 172, 397 and 152. */
   outline: OutlinePoint[];
   /** `landmarks` with the face oval's sides on the outline found (`withOutline`): what the geometry measures. */
   measuredOn: Point3[];
@@ -33,7 +34,7 @@ export interface MeasuredFace {
   detections: number;
 }
 
-/** The pixel refinements of steady mesh points (`landmarks`) on `image`: the lips and the outline. */
+/** The pixel refinements of steady mesh points (`landmarks`) on `image`: the lips and the outline (sides and chin). */
 export function refineFace(image: RgbImage, landmarks: readonly Point3[]): Pick<MeasuredFace, 'landmarks' | 'outline' | 'measuredOn'> {
   const refined = refineLipLandmarks(image, landmarks).landmarks;
   const outline = findOutline(image, refined);

@@ -1,5 +1,5 @@
 /**
- * The face outline found in the pixels at the cheekbones and the jaw angles: on a drawn face (always), and on the
+ * The face outline found in the pixels at the cheekbones, the jaw angles and the chin: on a drawn face (always), and on the
  * London set against the outline the manual templates trace (in CI; skipped loudly elsewhere). Figures go to
  * docs/validation.md ("Face outline") by hand.
  */
@@ -8,7 +8,7 @@ import type { Point3 } from '@contour/domain';
 import { pixelScale } from '@contour/domain/face-geometry';
 import type { RgbImage } from './face-result.js';
 import { LandmarkPool } from './landmark-pool.js';
-import { findOutline, MIN_CONFIDENCE, OUTLINE_SEARCHES, outlineOffsets, withOutline, type OutlinePoint } from './outline-edges.js';
+import { chinOffsets, findOutline, MIN_CONFIDENCE, OUTLINE_SEARCHES, outlineOffsets, withOutline, type OutlinePoint } from './outline-edges.js';
 import { frameOf } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
 import { datasetsAvailable, londonWithTemplates, type TemplatedFace } from './test-support.js';
@@ -17,12 +17,15 @@ const W = 400, H = 400;
 /** Irises 11.7 mm across at 36 px (0.325 mm per px). */
 const MM_PER_PX = 11.7 / 36;
 
-/** Where the drawn outline lies: the first face column and the first backdrop column beyond it, on each side. */
+/** Where the drawn outline lies: the first face column and the first backdrop column beyond it, on each side; the first backdrop row below the chin. */
 interface Outline {
   cheek: [number, number];
   jaw: [number, number];
+  chin: number;
 }
-const OUTLINE: Outline = { cheek: [80, 320], jaw: [100, 300] };
+const OUTLINE: Outline = { cheek: [80, 320], jaw: [100, 300], chin: 360 };
+/** Menton 15 px (4.9 mm) above the chin's drawn lower edge, as the mesh places it (4.7 mm, London median). */
+const MENTON_ABOVE = 15;
 /** Rows above this are the cheeks', from it down the jaw's. */
 const SPLIT = 210;
 /** The search heights the landmarks below give: 0.34 IPD below the eyes' outer corners, 0.19 IPD below the mouth corners. */
@@ -30,8 +33,8 @@ const CHEEK_Y = 100 + 0.34 * 120, JAW_Y = 250 + 0.19 * 120;
 
 /**
  * Pupils at y 100 (x 140 and 260, so the frame is the image's, origin (200, 100), IPD 120 px), the eyes' outer
- * corners at y 100, the mouth corners at y 250, and the outline points 3 px inside the drawn outline's outermost
- * face columns (3.5 px inside its edges).
+ * corners at y 100, the mouth corners at y 250, the outline points 3 px inside the drawn outline's outermost
+ * face columns (3.5 px inside its edges) and menton 15 px above the chin's.
  */
 function landmarksAt(outline: Outline = OUTLINE): Point3[] {
   const lm: Point3[] = Array.from({ length: 478 }, () => [200, 200, 0] as Point3);
@@ -50,17 +53,18 @@ function landmarksAt(outline: Outline = OUTLINE): Point3[] {
   lm[454] = [outline.cheek[1] - 4, 140, 0];
   lm[172] = [outline.jaw[0] + 3, 270, 0];
   lm[397] = [outline.jaw[1] - 4, 270, 0];
+  lm[152] = [200, outline.chin - MENTON_ABOVE, 0];
   return lm;
 }
 
 const SKIN = [220, 175, 150], LIGHT = [235, 235, 235], DARK = [40, 45, 50];
 
-/** A face (columns `left` to `right` − 1 at each height) on a backdrop, from row 40 to row 380. */
+/** A face (columns `left` to `right` − 1 at each height) on a backdrop, from row 40 to the chin. */
 function drawnFace(outline: Outline, backdrop = LIGHT, skin = SKIN): RgbImage {
   const data = new Uint8Array(W * H * 3);
   for (let y = 0; y < H; y++) {
     const [left, right] = y < SPLIT ? outline.cheek : outline.jaw;
-    for (let x = 0; x < W; x++) data.set(y >= 40 && y < 380 && x >= left && x < right ? skin : backdrop, (y * W + x) * 3);
+    for (let x = 0; x < W; x++) data.set(y >= 40 && y < outline.chin && x >= left && x < right ? skin : backdrop, (y * W + x) * 3);
   }
   return { width: W, height: H, data };
 }
@@ -73,27 +77,30 @@ const EDGES: [number, (o: Outline) => number, number][] = [
   [172, (o) => o.jaw[0] - 0.5, JAW_Y],
   [397, (o) => o.jaw[1] - 0.5, JAW_Y],
 ];
+/** The chin's drawn lower edge (labAt's coordinates), searched straight down from menton. */
+const chinEdge = (o: Outline): number => o.chin - 0.5;
 
 describe('face outline in the pixels', () => {
-  it('searches the cheekbones and the jaw angles, outwards along the inter-pupil line', () => {
+  it('searches the cheekbones and the jaw angles outwards along the inter-pupil line, and the chin straight down', () => {
     expect(OUTLINE_SEARCHES.map((s) => [s.index, s.out])).toEqual([
       [234, [-1, 0]],
       [454, [1, 0]],
       [172, [-1, 0]],
       [397, [1, 0]],
+      [152, [0, 1]],
     ]);
     const frame = frameOf(landmarksAt());
-    // The search centres: the mesh point's x, at the heights set by the eye and mouth corners.
+    // The search centres: the mesh point's x, at the heights set by the eye and mouth corners; menton itself.
     for (const s of OUTLINE_SEARCHES) {
       const [x, y] = frame.toImage(s.centre(frame, frame.at(s.index)));
       expect(x).toBeCloseTo(frame.image(s.index)[0], 9);
-      expect(y).toBeCloseTo(s.index === 234 || s.index === 454 ? CHEEK_Y : JAW_Y, 9);
+      expect(y).toBeCloseTo(s.index === 152 ? OUTLINE.chin - MENTON_ABOVE : s.index === 234 || s.index === 454 ? CHEEK_Y : JAW_Y, 9);
     }
   });
 
   it('finds a drawn outline on its edge, 3.5 px outside the mesh points', () => {
     const points = findOutline(drawnFace(OUTLINE), landmarksAt());
-    expect(points.map((p) => p.index)).toEqual([234, 454, 172, 397]);
+    expect(points.map((p) => p.index)).toEqual([234, 454, 172, 397, 152]);
     for (const [index, edge, y] of EDGES) {
       const p = byIndex(points, index);
       expect(p.used, `${index}`).toBe(true);
@@ -108,20 +115,26 @@ describe('face outline in the pixels', () => {
       expect(p.shiftMm).toBeGreaterThan(2.5 * MM_PER_PX);
       expect(p.shiftMm).toBeLessThan(4.5 * MM_PER_PX);
     }
+    const chin = byIndex(points, 152);
+    expect(chin.used).toBe(true);
+    expect(chin.found[0]).toBeCloseTo(200, 9);
+    expect(Math.abs(chin.found[1] - chinEdge(OUTLINE)), `chin found at y ${chin.found[1]}`).toBeLessThan(0.5);
+    expect(chin.shiftMm).toBeCloseTo((chin.found[1] - chin.mesh[1]) * MM_PER_PX, 6);
     // The scale from the irises is the default.
     expect(findOutline(drawnFace(OUTLINE), landmarksAt(), MM_PER_PX)).toEqual(points);
   });
 
   it('follows the drawn outline moved outwards by 3 px to within a quarter of a pixel, the landmarks staying', () => {
-    const wider: Outline = { cheek: [OUTLINE.cheek[0] - 3, OUTLINE.cheek[1] + 3], jaw: [OUTLINE.jaw[0] - 3, OUTLINE.jaw[1] + 3] };
+    const wider: Outline = { cheek: [OUTLINE.cheek[0] - 3, OUTLINE.cheek[1] + 3], jaw: [OUTLINE.jaw[0] - 3, OUTLINE.jaw[1] + 3], chin: OUTLINE.chin + 3 };
     const a = findOutline(drawnFace(OUTLINE), landmarksAt());
     const b = findOutline(drawnFace(wider), landmarksAt());
     for (const s of OUTLINE_SEARCHES) {
       const pa = byIndex(a, s.index), pb = byIndex(b, s.index);
       expect(pa.used && pb.used).toBe(true);
-      const moved = (pb.found[0] - pa.found[0]) * s.out[0];
+      const moved = (pb.found[0] - pa.found[0]) * s.out[0] + (pb.found[1] - pa.found[1]) * s.out[1];
       expect(Math.abs(moved - 3), `${s.index} moved ${moved}`).toBeLessThan(0.25);
-      expect(pb.found[1]).toBeCloseTo(pa.found[1], 9);
+      // Along the search line only.
+      expect(pb.found[0] * s.out[1] + pb.found[1] * s.out[0]).toBeCloseTo(pa.found[0] * s.out[1] + pa.found[1] * s.out[0], 9);
       expect(pb.shiftMm - pa.shiftMm).toBeCloseTo(moved * MM_PER_PX, 6);
     }
   });
@@ -136,10 +149,11 @@ describe('face outline in the pixels', () => {
       // Not to the same sub-pixel place: L* is not linear in the light the pixels blend.
       expect(Math.abs(p.found[0] - byIndex(light, index).found[0])).toBeLessThan(0.5);
     }
+    expect(Math.abs(byIndex(dark, 152).found[1] - chinEdge(OUTLINE))).toBeLessThan(0.5);
   });
 
   it('keeps the mesh points where there is no edge', () => {
-    const points = findOutline(drawnFace({ cheek: [0, W], jaw: [0, W] }), landmarksAt());
+    const points = findOutline(drawnFace({ cheek: [0, W], jaw: [0, W], chin: H }), landmarksAt());
     for (const p of points) {
       expect(p.used).toBe(false);
       expect(p.found).toEqual(p.mesh);
@@ -151,7 +165,7 @@ describe('face outline in the pixels', () => {
   });
 
   it('is deterministic', () => {
-    const image = drawnFace({ cheek: [79, 322], jaw: [98, 301] });
+    const image = drawnFace({ cheek: [79, 322], jaw: [98, 301], chin: 358 });
     expect(findOutline(image, landmarksAt())).toEqual(findOutline(image, landmarksAt()));
   });
 
@@ -164,7 +178,7 @@ describe('face outline in the pixels', () => {
       expect(Math.abs(moved[index]![0] - edge(OUTLINE)), `${index}`).toBeLessThan(0.5);
       expect(moved[index]![1]).toBeCloseTo(y, 9);
     }
-    for (const i of [93, 132, 58, 136]) expect(moved[i]![1]).toBe(landmarks[i]![1]);
+    for (const i of [93, 132, 58]) expect(moved[i]![1]).toBe(landmarks[i]![1]);
     const offsets = outlineOffsets(landmarks, points);
     const right = (i: number): number => -offsets.get(i)!;
     // Linear between the cheekbone (234) and the jaw angle (172), tapering to nothing at 21 above and 176 below.
@@ -173,8 +187,15 @@ describe('face outline in the pixels', () => {
     expect(right(150)).toBeCloseTo(right(172) / 2, 9);
     expect(right(21)).toBe(0);
     expect(right(176)).toBe(0);
+    // Menton lands on the chin's edge; the chin's points move down with it, tapering to nothing at the jaw angles.
+    expect(Math.abs(moved[152]![1] - chinEdge(OUTLINE))).toBeLessThan(0.5);
+    expect(moved[152]![0]).toBeCloseTo(200, 9);
+    const down = chinOffsets(landmarks, points);
+    expect(down.get(152)).toBeCloseTo(moved[152]![1] - landmarks[152]![1], 9);
+    expect(down.get(172)).toBeCloseTo(0, 9);
+    expect(down.get(397)).toBeCloseTo(0, 9);
     // Points off the oval stay where they were.
-    for (const i of [0, 17, 61, 152, 468, 473]) expect(moved[i]).toEqual(landmarks[i]);
+    for (const i of [0, 17, 61, 468, 473]) expect(moved[i]).toEqual(landmarks[i]);
   });
 
   it('lets the other side stand in for an edge not found, then the other level; without any, the mesh stays', () => {
@@ -187,7 +208,9 @@ describe('face outline in the pixels', () => {
     // Both cheekbones missing: each side's jaw offset.
     expect(outlineOffsets(landmarks, without(234, 454)).get(454)).toBeCloseTo(offsets.get(397)!, 9);
     expect(outlineOffsets(landmarks, without(234, 454, 172, 397)).size).toBe(0);
-    expect(withOutline(landmarks, without(234, 454, 172, 397))).toEqual(landmarks);
+    // The chin has no twin: without its edge, the chin's points stay.
+    expect(chinOffsets(landmarks, without(152)).size).toBe(0);
+    expect(withOutline(landmarks, without(234, 454, 172, 397, 152))).toEqual(landmarks);
   });
 });
 
@@ -224,7 +247,7 @@ describe.skipIf(!available)('face outline on the London set, against the manual 
   }, 900_000);
   afterAll(async () => pool?.close());
 
-  it('places the cheekbone and jaw-angle outline closer to the templates than the mesh does', () => {
+  it('places the cheekbone, jaw-angle and chin outline closer to the templates than the mesh does', () => {
     expect(faces).toHaveLength(102);
     const rows = OUTLINE_SEARCHES.map((s) => ({ index: s.index, mesh: [] as number[], found: [] as number[], meshBias: [] as number[], foundBias: [] as number[], usedMesh: [] as number[], usedFound: [] as number[], used: 0, missed: [] as string[] }));
     for (const f of faces) {

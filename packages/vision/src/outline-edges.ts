@@ -1,14 +1,15 @@
 /**
  * The face's outline where the facial geometry and the simulation measure it, found in the pixels: at the
  * cheekbone (mesh 234, 454) and at the jaw angle (172, 397), each along the face frame's inter-pupil direction,
- * outwards. The mesh model pulls these points towards the mean face (a 1.5 mm wider jaw moved its point by
- * about half that), and on the London set they sit 2–3 mm inside the outline the templates trace
- * (docs/validation.md, "Face outline").
+ * outwards, and at the chin (menton, 152), straight down. The mesh model pulls these points towards the mean face
+ * (a 1.5 mm wider jaw moved its point by about half that); on the London set the side points sit 2–3 mm inside
+ * the outline the templates trace, and menton 4.5 mm above the chin's lower edge (docs/validation.md, "Face
+ * outline").
  *
  * The edge is a step in lightness (L*) between the face and what lies beyond it (backdrop, hair or the neck's
  * shadow); which way it goes is read from the profile's two ends, so a light or a dark backdrop both work. A
- * weak or ambiguous step keeps the mesh point. The chin's lower edge is not searched: in front-lit studio
- * photos the chin and the neck below it are often equally light, and the edge found was not stable.
+ * weak or ambiguous step keeps the mesh point. The chin's lower edge is often soft in front-lit studio photos
+ * (the chin and the neck below it equally light): there it is found on about three faces in four.
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
@@ -18,7 +19,7 @@ import { labAt } from './simulate/color.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
 
-/** Point 234, 454, 172 or 397, refined. */
+/** Point 234, 454, 172, 397 or 152, refined. */
 export type OutlinePoint = FoundPoint;
 
 /** Below this the mesh point is kept. */
@@ -36,6 +37,8 @@ interface OutlineSearch {
   /** Where the edge is expected (mm outwards of the mesh point) and how firmly (Gaussian, mm). */
   expectMm: number;
   priorMm: number;
+  /** Smoothing along the line (mm). */
+  smoothMm: number;
 }
 
 /**
@@ -52,13 +55,20 @@ const CHEEK_LEVEL = level(33, 263, 0.34);
  * (7.5 mm) kept the edge of a simulated jaw on a face whose mesh sits 4–6 mm inside, but hair, ears and the neck's
  * second shadow line then competed, and on faces made exactly symmetric the two sides took different edges.
  */
-const SIDE = { outerMm: 6, innerMm: 3, expectMm: 2, priorMm: 3 } as const;
+const SIDE = { outerMm: 6, innerMm: 3, expectMm: 2, priorMm: 3, smoothMm: 0.35 } as const;
+/**
+ * The chin's lower edge, straight down from menton (152): on the London set the mesh's point sits 4.7 mm (median)
+ * above the chin's lower edge the templates trace, and up to 10 mm, so the search reaches 12 mm down with a weak
+ * preference; the shadow under the chin makes the edge soft, so it is smoothed more.
+ */
+const CHIN = { outerMm: 12, innerMm: 2, expectMm: 5, priorMm: 8, smoothMm: 1 } as const;
 
 export const OUTLINE_SEARCHES: readonly OutlineSearch[] = [
   { index: 234, centre: CHEEK_LEVEL, out: [-1, 0], ...SIDE },
   { index: 454, centre: CHEEK_LEVEL, out: [1, 0], ...SIDE },
   { index: 172, centre: JAW_LEVEL, out: [-1, 0], ...SIDE },
   { index: 397, centre: JAW_LEVEL, out: [1, 0], ...SIDE },
+  { index: 152, centre: (_frame, mesh) => mesh, out: [0, 1], ...CHIN },
 ];
 
 const lightness = (lab: [number, number, number]): number => lab[0];
@@ -81,7 +91,7 @@ function edgeOnLine(image: RgbImage, frame: Frame, s: OutlineSearch, p: Point2, 
   };
   const mmPx = 1 / mmPerPx;
   const sign = end(length - mmPx, length) >= end(0, mmPx) ? 1 : -1;
-  const search: EdgeSearch = { feature: lightness, sign, bandMm: 1, smoothMm: 0.35, clearStep: 6, priorMm: s.priorMm, foot: null };
+  const search: EdgeSearch = { feature: lightness, sign, bandMm: 1, smoothMm: s.smoothMm, clearStep: 6, priorMm: s.priorMm, foot: null };
   const edge = edgeAlong(image, frame, start, inward, length, (s.outerMm - s.expectMm) / mmPerPx, search, mmPerPx);
   return edge ? { outMm: s.outerMm - edge.t * mmPerPx, confidence: edge.confidence } : null;
 }
@@ -95,9 +105,10 @@ function outlinePoint(image: RgbImage, frame: Frame, s: OutlineSearch, mmPerPx: 
   const mesh = frame.image(s.index);
   const none: OutlinePoint = { index: s.index, mesh, found: mesh, shiftMm: 0, confidence: 0, used: false };
   if (!Number.isFinite(mmPerPx)) return none;
-  // Lines at heights around the level (along the face's vertical): one line alone can catch a stray edge.
+  // Parallel lines around the level (across the search direction): one line alone can catch a stray edge.
+  const across: Point2 = [Math.abs(s.out[1]), Math.abs(s.out[0])];
   const edges = ACROSS_MM.map((dy) => {
-    const edge = edgeOnLine(image, frame, s, [p[0], p[1] + dy / mmPerPx], mmPerPx);
+    const edge = edgeOnLine(image, frame, s, [p[0] + (across[0] * dy) / mmPerPx, p[1] + (across[1] * dy) / mmPerPx], mmPerPx);
     return edge && { at: dy, pos: edge.outMm, confidence: edge.confidence };
   });
   const fit = fitAcross(edges, MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM);
@@ -158,12 +169,39 @@ export function outlineOffsets(landmarks: readonly Point3[], outline: readonly O
 export function withOutline(landmarks: readonly Point3[], outline: readonly OutlinePoint[]): Point3[] {
   const frame = frameOf(landmarks);
   const offsets = outlineOffsets(landmarks, outline);
-  const levels = new Map(OUTLINE_SEARCHES.map((s) => [s.index, s.centre(frame, frame.at(s.index))[1]]));
+  const down = chinOffsets(landmarks, outline);
+  const levels = new Map(OUTLINE_SEARCHES.filter((s) => s.index !== MENTON).map((s) => [s.index, s.centre(frame, frame.at(s.index))[1]]));
   return landmarks.map((p, i) => {
-    const dx = offsets.get(i);
-    if (dx === undefined) return [...p] as Point3;
+    const dx = offsets.get(i), dy = down.get(i);
+    if (dx === undefined && dy === undefined) return [...p] as Point3;
     const at = frame.level([p[0], p[1]]);
-    const q = frame.toImage([at[0] + dx, levels.get(i) ?? at[1]]);
+    const q = frame.toImage([at[0] + (dx ?? 0), (levels.get(i) ?? at[1]) + (dy ?? 0)]);
     return [q[0], q[1], p[2]];
   });
+}
+
+const MENTON = 152;
+/** The lower face oval between the jaw angles, the chin's points (menton in the middle). */
+const CHIN_OVAL = [172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397];
+
+/**
+ * How far (frame px, down) the chin's points move to the lower edge found below menton: in full at menton,
+ * tapering (a quarter cosine of the distance across) to nothing at the jaw angles. None when the edge was not
+ * found clearly.
+ */
+export function chinOffsets(landmarks: readonly Point3[], outline: readonly OutlinePoint[]): Map<number, number> {
+  const offsets = new Map<number, number>();
+  const menton = outline.find((o) => o.index === MENTON);
+  if (!menton?.used) return offsets;
+  const frame = frameOf(landmarks);
+  const dy = frame.level(menton.found)[1] - frame.at(MENTON)[1];
+  const x0 = frame.at(MENTON)[0];
+  // Each side tapers to its own jaw angle.
+  const [right, left] = [x0 - frame.at(172)[0], frame.at(397)[0] - x0];
+  if (!(right > 0 && left > 0)) return offsets;
+  for (const i of CHIN_OVAL) {
+    const x = frame.at(i)[0] - x0;
+    offsets.set(i, dy * Math.cos((Math.PI / 2) * Math.min(1, Math.abs(x) / (x < 0 ? right : left))));
+  }
+  return offsets;
 }

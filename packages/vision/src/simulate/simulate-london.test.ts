@@ -144,25 +144,22 @@ describe.skipIf(!available)('outcome simulation, closed loop on the London set',
     const response = (r: { promised: number[]; measured: number[] }): number => median(r.measured) / median(r.promised);
     console.log(
       `landmarks found again, promised → measured mm (median over portraits; re-encoding alone moves them by the noise figure):\n  ${Object.entries(rows)
-        .map(([id, r]) => `${id}: promised ${fmt(median(r.promised))}, measured ${fmt(median(r.measured))} (mean ${fmt(mean(r.measured))}), re-encoding noise median |${fmt(median(r.noise.map(Math.abs)))}|, response ${fmt(response(r))}\n    ${r.lines.join(', ')}`)
+        .map(([id, r]) => `${id}: promised ${fmt(median(r.promised))}, measured ${fmt(median(r.measured))} (mean ${fmt(mean(r.measured))}), re-encoding noise median |${fmt(median(r.noise.map(Math.abs)))}|, response ${fmt(response(r))}, within ±25 % on ${r.measured.filter((m, i) => Math.abs(m / r.promised[i]! - 1) <= 0.25).length}/${r.measured.length}\n    ${r.lines.join(', ')}`)
         .join('\n  ')}`,
     );
     // Single readings can swap edges (a hair, a shadow's second line) in one of the two photos; they are counted, not
     // asserted: whether the render went beyond the promise is the pixel rulers' check, on every portrait.
     console.log(`  single readings more than a pixel beyond the promise and the noise: ${over.length ? over.join('; ') : 'none'}`);
-    // Met (median over the portraits within ±25 % of the promise): both lips, both cheeks and both jaw angles.
-    for (const id of ['upper_vermilion_height', 'lower_vermilion_height', 'cheek_contour right', 'cheek_contour left', 'jaw_contour right', 'jaw_contour left']) {
+    // Met (median over the portraits within ±25 % of the promise): every shape change.
+    for (const id of ['upper_vermilion_height', 'lower_vermilion_height', 'cheek_contour right', 'cheek_contour left', 'jaw_contour right', 'jaw_contour left', 'lower_face_height']) {
       expect(Math.abs(response(rows[id]!) - 1), id).toBeLessThanOrEqual(0.25);
     }
     // The lower lip's height is read between two edges found in the pixels (the meeting line and the lower border),
-    // and follows on every portrait.
+    // and follows on every portrait. The others do on most (docs/validation.md): where an edge is faint (a soft chin
+    // above an equally light neck, hair at the outline) one of the two photos can take another edge or none.
     for (const [i, measured] of rows['lower_vermilion_height']!.measured.entries()) {
       expect(Math.abs(measured / rows['lower_vermilion_height']!.promised[i]! - 1), PORTRAITS[i]).toBeLessThanOrEqual(0.25);
     }
-    // Not met, and shown as such (docs/validation.md): menton is the mesh's own and follows only in part. It moves
-    // the right way and never beyond the promise.
-    expect(response(rows['lower_face_height']!)).toBeGreaterThan(0.1);
-    expect(response(rows['lower_face_height']!)).toBeLessThanOrEqual(1.25);
   });
 
   it('changes Contour’s 0–4 estimates by what was rendered; shadows and folds by what was promised', () => {
