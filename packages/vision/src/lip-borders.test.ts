@@ -106,6 +106,18 @@ describe('lip borders in the pixels', () => {
     expect(borders.lower.found[1]).toBeLessThan(225 + 2.5);
   });
 
+  it('leaves the inner lip points where teeth show between the lips: parted lips have no one meeting line', () => {
+    const image = drawnLips(180, 203, 226);
+    for (let y = 199; y <= 207; y++) for (let x = 0; x < W; x++) image.data.set([238, 236, 228], (y * W + x) * 3);
+    const lm = landmarksAt(186, 203, 220);
+    lm[13] = [200, 198, 0];
+    lm[14] = [200, 208, 0];
+    const { landmarks, borders } = refineLipLandmarks(image, lm);
+    expect(borders.line.used).toBe(false);
+    expect(landmarks[13]).toEqual(lm[13]);
+    expect(landmarks[14]).toEqual(lm[14]);
+  });
+
   it('is deterministic', () => {
     const image = drawnLips(181, 200, 225);
     expect(findLipBorders(image, landmarksAt(186, 200, 221))).toEqual(findLipBorders(image, landmarksAt(186, 200, 221)));

@@ -14,8 +14,8 @@
  * (from 1 mm beyond them, at least ±2.5 mm), in five columns fitted the same way. The mesh's inner points sit up
  * to 2 mm from it (and up to 11 mm apart on closed lips), and when a lip is made fuller they spread apart with the
  * outer ones (0.1–0.8 mm on the closed-loop portraits), which took a third to a half off the lower lip's measured
- * change; the line found in the pixels moves less than 0.25 mm. Deterministic and bounded: a few hundred samples
- * per edge.
+ * change; the line found in the pixels moves less than 0.25 mm. Where teeth show between the lips (parted), the
+ * mesh's inner points stay. Deterministic and bounded: a few hundred samples per edge.
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, type Point3 } from '@contour/domain/face-mesh';
@@ -79,6 +79,9 @@ const LINE_BEYOND_MM = 1;
 /** A valley this deep (L* below the lesser of the brightest within 1.5 mm above and below) is a clear line. */
 const LINE_CLEAR_DEPTH = 2;
 const LINE_MIN_CONFIDENCE = 0.5;
+/** White enough to be teeth: L* above, a* below (teethBetween). */
+const TEETH_L = 60;
+const TEETH_A = 8;
 /** The inner lines' ends (the mouth's inner corners), where moving them onto the line found tapers to nothing. */
 const MOUTH_CORNERS = [UPPER_LIP_INNER[0] as number, UPPER_LIP_INNER[UPPER_LIP_INNER.length - 1] as number] as const;
 
@@ -99,8 +102,9 @@ function valleyOnColumn(image: RgbImage, frame: Frame, x: number, top: number, l
 }
 
 /**
- * The upper (mesh point 0) and lower (17) vermilion borders at the midline, found in `image` near the mesh
- * points of `landmarks` (478 points, ideally steady: steady-landmarks.ts). `mmPerPx` defaults to the iris scale.
+ * The lips' meeting line and the upper (mesh point 0) and lower (17) vermilion borders at the midline, found in
+ * `image` near the mesh points of `landmarks` (478 points, ideally steady: steady-landmarks.ts); the borders are
+ * searched up to the line where it is found. `mmPerPx` defaults to the iris scale.
  */
 export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mmPerPx?: number): LipBorders {
   const scale = mmPerPx ?? pixelScale(landmarks, { yaw: 0, pitch: 0, roll: 0 }).scale?.mmPerPx ?? NaN;
@@ -143,6 +147,20 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
   return { line, upper: border(MESH.upperLipTop, 1), lower: border(MESH.lowerLipBottom, -1), mmPerPx: scale };
 }
 
+/**
+ * Whether teeth show in the search span (the lips are parted, so there is no one line to find): its lightest point on
+ * the midline is white (L* above 60, a* below 8). On the London set this holds on the 6 of 10 smiles that show teeth
+ * (L* 71–84, a* 1–4) and on none of the 102 neutral portraits (the lightest points there are lips: a* 5–34 with
+ * L* up to 61).
+ */
+function teethBetween(image: RgbImage, frame: Frame, top: Point2, length: number, mmPerPx: number): boolean {
+  const light = profileAlong(image, frame, top, [0, 1], length, LINE, mmPerPx);
+  const red = profileAlong(image, frame, top, [0, 1], length, { ...LINE, feature: (lab) => lab[1] }, mmPerPx);
+  let k = 0;
+  for (let j = 1; j < light.length; j++) if ((light[j] as number) > (light[k] as number)) k = j;
+  return (light[k] as number) > TEETH_L && (red[k] as number) < TEETH_A;
+}
+
 /** The closed lips' meeting line at the midline (`LipBorder` of 13, its mesh point the mid-point of 13 and 14). */
 function meetingLine(image: RgbImage, frame: Frame, mmPerPx: number): LipBorder {
   const [a, b] = [frame.image(MESH.stomion), frame.image(MESH.lowerLipInner)];
@@ -153,6 +171,7 @@ function meetingLine(image: RgbImage, frame: Frame, mmPerPx: number): LipBorder 
   // The mesh's inner lip points can lie far apart on closed lips (up to 11 mm on the London set), so the search
   // spans them; on closed lips the meeting line is the darkest valley in reach.
   const reach = Math.max(LINE_REACH_MM, ((frame.at(MESH.lowerLipInner)[1] - frame.at(MESH.stomion)[1]) * mmPerPx) / 2 + LINE_BEYOND_MM) / mmPerPx;
+  if (teethBetween(image, frame, [cx, cy - reach], 2 * reach, mmPerPx)) return none;
   const columns = ACROSS_MM.map((dx): LineEdge | null => {
     const v = valleyOnColumn(image, frame, cx + dx / mmPerPx, cy - reach, 2 * reach, mmPerPx);
     return v && { at: dx, pos: v.pos, confidence: v.confidence };
@@ -165,9 +184,9 @@ function meetingLine(image: RgbImage, frame: Frame, mmPerPx: number): LipBorder 
 }
 
 /**
- * `landmarks` with the lips found in the pixels (where found clearly): the inner lip points moved onto the meeting
- * line (13 and 14 by the whole offset, the rest tapering to none at the mouth's corners, so the inner lines stay
- * smooth and keep their gap), and points 0 and 17 onto the vermilion borders.
+ * `landmarks` with the lips found in the pixels (where found clearly): each inner lip line moved onto the meeting
+ * line at the midline (13 and 14 onto it, the rest of the line by the same offset tapering to none at the mouth's
+ * corners, so the inner lines stay smooth), and points 0 and 17 onto the vermilion borders.
  */
 export function refineLipLandmarks(
   image: RgbImage,

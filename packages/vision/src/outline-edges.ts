@@ -57,7 +57,7 @@ const CHEEK_LEVEL = level(33, 263, 0.34);
  */
 const SIDE = { outerMm: 6, innerMm: 3, expectMm: 2, priorMm: 3, smoothMm: 0.35 } as const;
 /**
- * The chin's lower edge, straight down from menton (152): on the London set the mesh's point sits 4.7 mm (median)
+ * The chin's lower edge, straight down from menton (152): on the London set the mesh's point sits 4.5 mm (median)
  * above the chin's lower edge the templates trace, and up to 10 mm, so the search reaches 12 mm down with a weak
  * preference; the shadow under the chin makes the edge soft, so it is smoothed more.
  */
