@@ -219,7 +219,7 @@ Photos: ${r.source}. Analysis = decode (sharp) + face landmarks (Human on tfjs w
 | full ÷ landmarks | **${ratio(l.fullP50, l.rawP50, 2)}** | ${ratio(l.fullP95, l.rawP95, 2)} |
 | decode alone | ${fmt(l.decodeP50)} ms | |
 
-Facial analysis of a frontal photo (issue 4): the quality analysis above, plus seven more detections (the photo and its mirror image at four sub-crop offsets, averaged: steady landmarks), the upper lip's border and the face outline found in the pixels, the scale, measurements, symmetry and zone map, and the skin indicators and severity estimates of every zone; one thread, 20 photos after 3 warm-up.
+Facial analysis of a frontal photo (issue 4): the quality analysis above, plus seven more detections (the photo and its mirror image at four sub-crop offsets, averaged: steady landmarks), the lips (meeting line, both vermilion borders) and the face outline (sides and chin) found in the pixels, the scale, measurements, symmetry and zone map, and the skin indicators and severity estimates of every zone; one thread, 20 photos after 3 warm-up.
 
 | Figure | p50 | p95 |
 | --- | ---: | ---: |

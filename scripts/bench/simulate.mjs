@@ -80,7 +80,7 @@ ${HEADING}
 
 Measured ${r.measuredAt} on ${r.machine}.
 
-Photos: ${r.source}; ${r.photos} measured after ${r.warmup} warm-up. One thread, in-process (the server runs the same call in a face-model worker). Full-face plan: 12 items over 19 zone sides (toxin for glabella, forehead and crow's feet; filler for lips, cheeks, chin, jaw, tear troughs, nasolabial and marionette folds; a skin booster on the cheeks). Single item: 1 mL upper lip filler. Each simulation is the whole call: decode, steady landmarks (the photo and its mirror image at four sub-crop offsets) with the lip border and outline found in the pixels, dose → effect, deformation, retouching, label band, JPEG encoding with metadata and the label's read-back. Baseline: the landmark call alone on the decoded photo, alternating with the simulations.
+Photos: ${r.source}; ${r.photos} measured after ${r.warmup} warm-up. One thread, in-process (the server runs the same call in a face-model worker). Full-face plan: 12 items over 19 zone sides (toxin for glabella, forehead and crow's feet; filler for lips, cheeks, chin, jaw, tear troughs, nasolabial and marionette folds; a skin booster on the cheeks). Single item: 1 mL upper lip filler. Each simulation is the whole call: decode, steady landmarks (the photo and its mirror image at four sub-crop offsets) with the lips (meeting line, both vermilion borders) and the outline (sides and chin) found in the pixels, dose → effect, deformation, retouching, label band, JPEG encoding with metadata and the label's read-back. Baseline: the landmark call alone on the decoded photo, alternating with the simulations.
 
 | Figure | p50 | p95 |
 | --- | ---: | ---: |
