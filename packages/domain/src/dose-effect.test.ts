@@ -11,7 +11,7 @@ import {
   type IntendedChange,
 } from './dose-effect.js';
 import { ZONE_IDS, type ZoneId } from './face-analysis.js';
-import { MESH, type Point3 } from './face-mesh.js';
+import { MESH, mirrorIndex, type Point3 } from './face-mesh.js';
 import { TREATMENT_CLASSES, DOSE_UNITS } from './treatment-plan.js';
 
 const find = (changes: IntendedChange[], zoneId: ZoneId, effect: string, side?: string): IntendedChange | undefined =>
@@ -189,8 +189,9 @@ describe('dose → effect priors', () => {
 });
 
 describe('simulation measurements', () => {
-  it('measures heights perpendicular to the inter-pupil line and half-widths from the pupils’ mid-point, whatever the roll', () => {
-    const flat: Point3[] = Array.from({ length: 478 }, () => [0, 0, 0]);
+  it('measures heights perpendicular to the inter-pupil line and half-widths from the upper face’s midline, whatever the roll', () => {
+    // Every other point (the forehead and nose midline among them) on the vertical through the pupils' mid-point.
+    const flat: Point3[] = Array.from({ length: 478 }, () => [500, 0, 0]);
     const set = (i: number, x: number, y: number): void => void (flat[i] = [x, y, 0]);
     set(MESH.rightIrisCentre, 400, 400);
     set(MESH.leftIrisCentre, 600, 400);
@@ -214,6 +215,15 @@ describe('simulation measurements', () => {
     const rotated = flat.map(([x, y, z]): Point3 => [100 + Math.cos(a) * x - Math.sin(a) * y, 50 + Math.sin(a) * x + Math.cos(a) * y, z]);
     for (const [id, v] of Object.entries(expected)) expect(simulationMeasurePx(rotated, id)).toBeCloseTo(v, 9);
     expect(simulationMeasurePx(rotated, 'jaw_contour', 'right')).toBeCloseTo(170, 9);
+    // The midline is the pupils' mid-point with the ten forehead and nose midline points (all self-mirrored):
+    // moving those ten 11 px to the left moves it 10 px, and the half-widths with it.
+    for (const i of [10, 151, 9, 8, 168, 6, 197, 195, 5, 4]) {
+      expect(mirrorIndex(i), `${i}`).toBe(i);
+      set(i, 489, 300);
+    }
+    expect(simulationMeasurePx(flat, 'cheek_contour', 'right')).toBeCloseTo(200, 9);
+    expect(simulationMeasurePx(flat, 'cheek_contour', 'left')).toBeCloseTo(222, 9);
+    expect(simulationMeasurePx(flat, 'jaw_contour', 'right')).toBeCloseTo(160, 9);
     expect(() => simulationMeasurePx(flat, 'nose_length')).toThrow(/Unknown/);
   });
 });

@@ -152,13 +152,20 @@ export const SIMULATION_MEASUREMENTS: readonly SimulationMeasurement[] = [
   { id: 'lower_vermilion_height', perSide: false, label: 'Lower lip height (vermilion)', method: 'lower lip’s inner edge (14) to the lower vermilion border (17), perpendicular to the inter-pupil line (as face-geometry)' },
   // From the subnasale rather than the lips, so lip filler in the same plan does not change it.
   { id: 'lower_face_height', perSide: false, label: 'Lower face height', method: 'subnasale (2) to menton (152), perpendicular to the inter-pupil line' },
-  { id: 'cheek_contour', perSide: true, label: 'Cheek outline from the midline', method: 'zygion (234 right, 454 left) to the pupils’ mid-point, along the inter-pupil line' },
-  { id: 'jaw_contour', perSide: true, label: 'Jaw angle outline from the midline', method: 'gonion (172 right, 397 left) to the pupils’ mid-point, along the inter-pupil line' },
+  { id: 'cheek_contour', perSide: true, label: 'Cheek outline from the midline', method: 'zygion (234 right, 454 left) to the upper face’s midline (the pupils’ mid-point and the forehead and nose midline points), along the inter-pupil line' },
+  { id: 'jaw_contour', perSide: true, label: 'Jaw angle outline from the midline', method: 'gonion (172 right, 397 left) to the upper face’s midline (the pupils’ mid-point and the forehead and nose midline points), along the inter-pupil line' },
 ];
 
 /**
- * A simulation measurement in image pixels (multiply by the photo's mm per px). `side` for per-side figures.
- * The face frame's origin is the pupils' mid-point, so per-side outline figures are half-widths.
+ * Midline points from the forehead to the nose tip, which no lower-face treatment moves. With the pupils' mid-point
+ * they place the midline the outline half-widths are measured from: the pupils alone shifted sideways by up to
+ * 0.4 mm when the face model saw a wider jaw, which read as one side gaining and the other losing.
+ */
+const UPPER_MIDLINE = [10, 151, 9, 8, 168, 6, 197, 195, 5, 4];
+
+/**
+ * A simulation measurement in image pixels (multiply by the photo's mm per px). `side` for per-side figures:
+ * half-widths from the upper face's midline (`UPPER_MIDLINE` with the pupils' mid-point, the face frame's origin).
  */
 export function simulationMeasurePx(landmarks: readonly Point3[], id: string, side?: 'right' | 'left'): number {
   const frame = faceFrame(landmarks);
@@ -172,9 +179,11 @@ export function simulationMeasurePx(landmarks: readonly Point3[], id: string, si
     case 'lower_face_height':
       return y(MESH.chin) - y(MESH.subnasale);
     case 'cheek_contour':
-      return side === 'left' ? x(MESH.leftFaceEdge) : -x(MESH.rightFaceEdge);
-    case 'jaw_contour':
-      return side === 'left' ? x(MESH.leftJawAngle) : -x(MESH.rightJawAngle);
+    case 'jaw_contour': {
+      const midline = UPPER_MIDLINE.reduce((sum, i) => sum + x(i), 0) / (UPPER_MIDLINE.length + 1);
+      const [right, left] = id === 'cheek_contour' ? [MESH.rightFaceEdge, MESH.leftFaceEdge] : [MESH.rightJawAngle, MESH.leftJawAngle];
+      return side === 'left' ? x(left) - midline : midline - x(right);
+    }
     default:
       throw new Error(`Unknown simulation measurement "${id}"`);
   }
