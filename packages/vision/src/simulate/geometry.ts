@@ -144,7 +144,7 @@ function vermilion(ctx: GeometryContext, frame: Frame, upper: boolean, mm: numbe
  * stays: the spline is pinned to it only at its landmarks, and the fields of the two lips add, so a fuller lower lip
  * bent the upper lip's edge between them (0.2 mm at its border).
  */
-function ownSideOf(window: Window, frame: Frame, inner: readonly number[], side: 1 | -1, mmPerPx: number): Float32Array {
+export function ownSideOf(window: Window, frame: Frame, inner: readonly number[], side: 1 | -1, mmPerPx: number): Float32Array {
   const line = inner.map((i) => frame.at(i)).sort((a, b) => a[0] - b[0]);
   const lineY = (x: number): number => {
     const k = line.findIndex((q) => q[0] >= x);

@@ -1,6 +1,8 @@
 /** The pixel kit and the deformation, on synthetic images where the right answer is known exactly. */
 import { describe, expect, it } from 'vitest';
+import type { Point3 } from '@contour/domain';
 import type { RgbImage } from '../face-result.js';
+import { frameOf, ownSideOf } from './geometry.js';
 import { closing, distanceTransform, featheredWindow, gaussianBlur, rasterize, type Point2 } from './raster.js';
 import { solveStrength } from './simulate.js';
 import { boundaryAnchors, displacementField, forwardPoint, thinPlateSpline, warpImage, type Deformation } from './warp.js';
@@ -108,6 +110,49 @@ describe('thin-plate deformation', () => {
     }
     expect(changedOutside).toBe(0);
     expect(changedInside).toBeGreaterThan(100);
+  });
+
+  it('fades the field where `fade` says, leaving it unchanged elsewhere (the anchors stay on the window rim)', () => {
+    const window = featheredWindow([square(40, 30, 30)], 0, 15, 120, 100)!;
+    const base: Deformation = { name: 'test', moves: [{ from: [55, 45], shift: [3, -2] }], fixed: [[42, 32], [68, 58]], window };
+    // Nothing below row 60 moves (as a lip's field beyond the lips' meeting line).
+    const fade = new Float32Array(window.data.length).map((_, o) => (window.rect.y + Math.floor(o / window.rect.width) < 60 ? 1 : 0));
+    const plain = displacementField([base])!;
+    const faded = displacementField([{ ...base, fade }])!;
+    let above = 0, below = 0;
+    for (let o = 0; o < plain.bx.length; o++) {
+      const y = plain.rect.y + Math.floor(o / plain.rect.width);
+      if (y < 60) above = Math.max(above, Math.abs(faded.bx[o]! - plain.bx[o]!), Math.abs(faded.by[o]! - plain.by[o]!));
+      else below = Math.max(below, Math.abs(faded.bx[o]!), Math.abs(faded.by[o]!));
+    }
+    expect(above).toBe(0);
+    expect(below).toBe(0);
+    expect(Math.max(...plain.by.filter((_, o) => plain.rect.y + Math.floor(o / plain.rect.width) >= 60).map(Math.abs))).toBeGreaterThan(0.01);
+  });
+
+  it('fades a lip’s window out over 1 mm beyond the lips’ meeting line, whatever the roll', () => {
+    // Pupils 100 px apart; 0.5 mm per px; a slanted meeting line through three inner lip points.
+    for (const roll of [0, 0.3]) {
+      const rot = ([x, y]: Point2): Point3 => [200 + Math.cos(roll) * (x - 200) - Math.sin(roll) * (y - 200), 200 + Math.sin(roll) * (x - 200) + Math.cos(roll) * (y - 200), 0];
+      const landmarks: Point3[] = Array.from({ length: 478 }, () => rot([200, 200]));
+      landmarks[473] = rot([150, 100]);
+      landmarks[468] = rot([250, 100]);
+      const inner = [0, 1, 2];
+      [[150, 200], [200, 204], [250, 200]].forEach((p, k) => (landmarks[inner[k]!] = rot(p as Point2)));
+      const window = featheredWindow([square(120, 150, 160).map((p) => rot(p).slice(0, 2) as Point2)], 0, 5, 400, 400)!;
+      const frame = frameOf(landmarks);
+      const fade = ownSideOf(window, frame, inner, 1, 0.5);
+      const at = (p: Point2): number => {
+        const [x, y] = rot(p);
+        return fade[(Math.round(y) - window.rect.y) * window.rect.width + Math.round(x) - window.rect.x]!;
+      };
+      // The lower lip's side (below the line) in full, nothing 1 mm (2 px) or more above it, halfway between.
+      expect(at([200, 220])).toBe(1);
+      expect(at([175, 212])).toBe(1);
+      expect(at([200, 200])).toBe(0);
+      expect(at([175, 198])).toBe(0);
+      expect(at([200, 203])).toBeCloseTo(0.5, 0);
+    }
   });
 
   it('puts anchors on the rim of the window', () => {
