@@ -180,6 +180,7 @@ export function simulationMeasurePx(landmarks: readonly Point3[], id: string, si
       return y(MESH.chin) - y(MESH.subnasale);
     case 'cheek_contour':
     case 'jaw_contour': {
+      // The mean of the ten points' x and the pupils' mid-point's, which is 0 (the frame's origin).
       const midline = UPPER_MIDLINE.reduce((sum, i) => sum + x(i), 0) / (UPPER_MIDLINE.length + 1);
       const [right, left] = id === 'cheek_contour' ? [MESH.rightFaceEdge, MESH.leftFaceEdge] : [MESH.rightJawAngle, MESH.leftJawAngle];
       return side === 'left' ? x(left) - midline : midline - x(right);

@@ -129,6 +129,14 @@ export function edgeAlong(image: RgbImage, frame: Frame, start: Point2, dir: Poi
 }
 
 /**
+ * How much of an edge's offset a neighbouring point takes when points are moved onto an edge found at one place:
+ * all of it there, none from `reach` away, a quarter cosine between (smooth at both ends).
+ */
+export function taper(distance: number, reach: number): number {
+  return reach > 0 ? Math.cos((Math.PI / 2) * Math.min(1, Math.abs(distance) / reach)) : 0;
+}
+
+/**
  * Parallel search lines for `fitAcross`: where they run (mm either side of the centre line), how many must find
  * the edge clearly, and how closely (median residual, mm) the edges must lie on one line.
  */

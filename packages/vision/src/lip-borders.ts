@@ -19,7 +19,7 @@
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, type Point3 } from '@contour/domain/face-mesh';
-import { ACROSS_CLEAR, ACROSS_FIT_MM, ACROSS_MM, PER_PX, edgeAlong, fitAcross, profileAlong, type EdgeSearch, type FoundPoint, type LineEdge } from './edge-profile.js';
+import { ACROSS_CLEAR, ACROSS_FIT_MM, ACROSS_MM, PER_PX, edgeAlong, fitAcross, profileAlong, taper, type EdgeSearch, type FoundPoint, type LineEdge } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
@@ -85,9 +85,8 @@ const TEETH_A = 8;
 /** The inner lines' ends (the mouth's inner corners), where moving them onto the line found tapers to nothing. */
 const MOUTH_CORNERS = [UPPER_LIP_INNER[0] as number, UPPER_LIP_INNER[UPPER_LIP_INNER.length - 1] as number] as const;
 
-/** The darkest valley on the column at frame x from `top` down over `length` (frame px): where (y) and how clear. */
-function valleyOnColumn(image: RgbImage, frame: Frame, x: number, top: number, length: number, mmPerPx: number): { pos: number; confidence: number } | null {
-  const s = profileAlong(image, frame, [x, top], [0, 1], length, LINE, mmPerPx);
+/** The darkest valley in a column's L* profile `s` (`LINE`, from frame y `top` down): where (y) and how clear. */
+function valleyIn(s: Float64Array, top: number, mmPerPx: number): { pos: number; confidence: number } | null {
   const v = (k: number): number => s[k] as number;
   let best = -1;
   for (let k = 1; k < s.length - 1; k++) if (v(k) <= v(k - 1) && v(k) <= v(k + 1) && (best < 0 || v(k) < v(best))) best = k;
@@ -153,8 +152,7 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
  * (L* 71–84, a* 1–4) and on none of the 102 neutral portraits (the lightest points there are lips: a* 5–34 with
  * L* up to 61).
  */
-function teethBetween(image: RgbImage, frame: Frame, top: Point2, length: number, mmPerPx: number): boolean {
-  const light = profileAlong(image, frame, top, [0, 1], length, LINE, mmPerPx);
+function teethBetween(image: RgbImage, frame: Frame, top: Point2, length: number, light: Float64Array, mmPerPx: number): boolean {
   const red = profileAlong(image, frame, top, [0, 1], length, { ...LINE, feature: (lab) => lab[1] }, mmPerPx);
   let k = 0;
   for (let j = 1; j < light.length; j++) if ((light[j] as number) > (light[k] as number)) k = j;
@@ -171,9 +169,11 @@ function meetingLine(image: RgbImage, frame: Frame, mmPerPx: number): LipBorder 
   // The mesh's inner lip points can lie far apart on closed lips (up to 11 mm on the London set), so the search
   // spans them; on closed lips the meeting line is the darkest valley in reach.
   const reach = Math.max(LINE_REACH_MM, ((frame.at(MESH.lowerLipInner)[1] - frame.at(MESH.stomion)[1]) * mmPerPx) / 2 + LINE_BEYOND_MM) / mmPerPx;
-  if (teethBetween(image, frame, [cx, cy - reach], 2 * reach, mmPerPx)) return none;
-  const columns = ACROSS_MM.map((dx): LineEdge | null => {
-    const v = valleyOnColumn(image, frame, cx + dx / mmPerPx, cy - reach, 2 * reach, mmPerPx);
+  const top = cy - reach;
+  const light = ACROSS_MM.map((dx) => profileAlong(image, frame, [cx + dx / mmPerPx, top], [0, 1], 2 * reach, LINE, mmPerPx));
+  if (teethBetween(image, frame, [cx, top], 2 * reach, light[ACROSS_MM.indexOf(0)] as Float64Array, mmPerPx)) return none;
+  const columns = ACROSS_MM.map((dx, k): LineEdge | null => {
+    const v = valleyIn(light[k] as Float64Array, top, mmPerPx);
     return v && { at: dx, pos: v.pos, confidence: v.confidence };
   });
   const fit = fitAcross(columns, LINE_MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM / mmPerPx);
@@ -204,7 +204,7 @@ export function refineLipLandmarks(
     for (const [inner, at] of [[UPPER_LIP_INNER, MESH.stomion], [LOWER_LIP_INNER, MESH.lowerLipInner]] as const) {
       const [dx, dy] = [line.found[0] - frame.image(at)[0], line.found[1] - frame.image(at)[1]];
       for (const i of inner.slice(1, -1)) {
-        const w = half > 0 ? Math.cos((Math.PI / 2) * Math.min(1, Math.abs(frame.at(i)[0] - centre) / half)) : 0;
+        const w = taper(frame.at(i)[0] - centre, half);
         const p = out[i] as Point3;
         out[i] = [p[0] + w * dx, p[1] + w * dy, p[2]];
       }

@@ -28,7 +28,7 @@ export interface MeasuredFace {
   pose: HeadPose;
   /** The outline points found near the mesh's 234, 454, 172, 397 and 152. */
   outline: OutlinePoint[];
-  /** `landmarks` with the face oval's sides on the outline found (`withOutline`): what the geometry measures. */
+  /** `landmarks` with the face oval's sides and the chin on the outline found (`withOutline`): what the geometry measures. */
   measuredOn: Point3[];
   /** How many detections were averaged. */
   detections: number;

@@ -12,8 +12,8 @@
  * (the chin and the neck below it equally light): there it is found on about three faces in four.
  */
 import { pixelScale } from '@contour/domain/face-geometry';
-import { mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
-import { ACROSS_CLEAR, ACROSS_FIT_MM, ACROSS_MM, edgeAlong, fitAcross, type EdgeSearch, type FoundPoint } from './edge-profile.js';
+import { MESH, mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
+import { ACROSS_CLEAR, ACROSS_FIT_MM, ACROSS_MM, edgeAlong, fitAcross, taper, type EdgeSearch, type FoundPoint } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
 import { labAt } from './simulate/color.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
@@ -68,7 +68,7 @@ export const OUTLINE_SEARCHES: readonly OutlineSearch[] = [
   { index: 454, centre: CHEEK_LEVEL, out: [1, 0], ...SIDE },
   { index: 172, centre: JAW_LEVEL, out: [-1, 0], ...SIDE },
   { index: 397, centre: JAW_LEVEL, out: [1, 0], ...SIDE },
-  { index: 152, centre: (_frame, mesh) => mesh, out: [0, 1], ...CHIN },
+  { index: MESH.chin, centre: (_frame, mesh) => mesh, out: [0, 1], ...CHIN },
 ];
 
 const lightness = (lab: [number, number, number]): number => lab[0];
@@ -162,15 +162,16 @@ export function outlineOffsets(landmarks: readonly Point3[], outline: readonly O
 }
 
 /**
- * `landmarks` with the sides of the face oval moved to the outline found in the pixels (`outlineOffsets`). The four
- * searched points are placed on the outline at their search heights, where they are measured: the mesh's own
+ * `landmarks` with the sides of the face oval moved to the outline found in the pixels (`outlineOffsets`), and the
+ * chin onto its lower edge (`chinOffsets`). The four side points are placed on the outline at their search heights, where they are measured: the mesh's own
  * heights wander by a few millimetres, and on a sloping outline that would read as a width.
  */
 export function withOutline(landmarks: readonly Point3[], outline: readonly OutlinePoint[]): Point3[] {
   const frame = frameOf(landmarks);
   const offsets = outlineOffsets(landmarks, outline);
   const down = chinOffsets(landmarks, outline);
-  const levels = new Map(OUTLINE_SEARCHES.filter((s) => s.index !== MENTON).map((s) => [s.index, s.centre(frame, frame.at(s.index))[1]]));
+  // Menton's search centre is the mesh point itself, so its level is its own height.
+  const levels = new Map(OUTLINE_SEARCHES.map((s) => [s.index, s.centre(frame, frame.at(s.index))[1]]));
   return landmarks.map((p, i) => {
     const dx = offsets.get(i), dy = down.get(i);
     if (dx === undefined && dy === undefined) return [...p] as Point3;
@@ -180,7 +181,6 @@ export function withOutline(landmarks: readonly Point3[], outline: readonly Outl
   });
 }
 
-const MENTON = 152;
 /** The lower face oval between the jaw angles, the chin's points (menton in the middle). */
 const CHIN_OVAL = [172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397];
 
@@ -191,17 +191,17 @@ const CHIN_OVAL = [172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 3
  */
 export function chinOffsets(landmarks: readonly Point3[], outline: readonly OutlinePoint[]): Map<number, number> {
   const offsets = new Map<number, number>();
-  const menton = outline.find((o) => o.index === MENTON);
+  const menton = outline.find((o) => o.index === MESH.chin);
   if (!menton?.used) return offsets;
   const frame = frameOf(landmarks);
-  const dy = frame.level(menton.found)[1] - frame.at(MENTON)[1];
-  const x0 = frame.at(MENTON)[0];
+  const dy = frame.level(menton.found)[1] - frame.at(MESH.chin)[1];
+  const x0 = frame.at(MESH.chin)[0];
   // Each side tapers to its own jaw angle.
-  const [right, left] = [x0 - frame.at(172)[0], frame.at(397)[0] - x0];
+  const [right, left] = [x0 - frame.at(MESH.rightJawAngle)[0], frame.at(MESH.leftJawAngle)[0] - x0];
   if (!(right > 0 && left > 0)) return offsets;
   for (const i of CHIN_OVAL) {
     const x = frame.at(i)[0] - x0;
-    offsets.set(i, dy * Math.cos((Math.PI / 2) * Math.min(1, Math.abs(x) / (x < 0 ? right : left))));
+    offsets.set(i, dy * taper(x, x < 0 ? right : left));
   }
   return offsets;
 }

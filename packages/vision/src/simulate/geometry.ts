@@ -105,8 +105,9 @@ function banded(moves: Deformation['moves'], halfWidthPx: number, innerPx = half
 
 export interface GeometryContext {
   /**
-   * Contour's landmarks with the face oval's sides on the outline found in the pixels (outline-edges.ts
-   * `withOutline`): the outline moves where it is seen, which the mesh's points are not (2–3 mm inside it).
+   * Contour's landmarks (measured-face.ts `measuredOn`): the lips, the face oval's sides and the chin on the edges
+   * found in the pixels, so shapes move where they are seen (the mesh's outline sits 2–3 mm inside, menton 4.5 mm
+   * above the chin's edge).
    */
   landmarks: readonly Point3[];
   zones: readonly ZoneShape[];

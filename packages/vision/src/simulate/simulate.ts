@@ -119,7 +119,7 @@ export interface SimulationResult {
   /** The source photo's landmarks (Contour's own, measured-face.ts), and where the shape changes moved them (the zones drawn on). */
   landmarks: Point3[];
   movedLandmarks: Point3[];
-  /** `landmarks` with the face oval's sides on the outline found in the pixels: what is measured and what the shape changes move. */
+  /** `landmarks` with the face oval's sides and the chin on the outline found in the pixels: what is measured and what the shape changes move. */
   measuredOn: Point3[];
   pose: HeadPose;
   parameters: {
