@@ -5,7 +5,10 @@ const lines = (pos: (at: number) => number, confidence = 1): LineEdge[] => [-2, 
 
 describe('one edge from parallel search lines (fitAcross)', () => {
   it('reads a sloping edge at the centre line, and outvotes one stray edge', () => {
-    expect(fitAcross(lines((at) => 3 - 0.9 * at), 0.3, 3, 0.5)).toEqual({ pos: 3, confidence: 1, used: true });
+    const sloping = fitAcross(lines((at) => 3 - 0.9 * at), 0.3, 3, 0.5);
+    expect(sloping).toMatchObject({ confidence: 1, used: true });
+    expect(sloping.pos).toBeCloseTo(3, 9);
+    expect(sloping.slope).toBeCloseTo(-0.9, 9);
     const stray = lines((at) => 3 - 0.9 * at);
     stray[4] = { at: 2, pos: 9, confidence: 1 };
     const fit = fitAcross(stray, 0.3, 3, 0.5);

@@ -32,6 +32,12 @@ export interface EdgeSearch {
   priorMm: number;
   /** Where on the step the edge is placed: the steepest point (null) or the foot at this fraction of the peak, before it. */
   foot: number | null;
+  /**
+   * Over this distance from the line's start (mm) the preference rises from nothing: an edge entering the line's
+   * reach then gains weight gradually instead of appearing at full strength at the end, where on one photo it is
+   * just inside and on the next (or on the other side of the face) just outside. 0: none.
+   */
+  startTaperMm?: number;
 }
 
 /** A mesh point checked against the edge found near it (lip borders, face outline). */
@@ -103,7 +109,9 @@ export function edgeAlong(image: RgbImage, frame: Frame, start: Point2, dir: Poi
   const h = Math.max(1, Math.round((0.5 / mmPerPx) * PER_PX));
   const step = new Float64Array(n);
   for (let k = h; k < n - h; k++) step[k] = search.sign * ((smooth[k + h] as number) - (smooth[k - h] as number));
-  const weight = (k: number): number => Math.exp(-0.5 * (((k / PER_PX - prior) * mmPerPx) / search.priorMm) ** 2);
+  const taper = search.startTaperMm ?? 0;
+  const rise = (k: number): number => (taper > 0 ? Math.min(1, Math.max(0, (((k - h - 1) / PER_PX) * mmPerPx) / taper)) ** 2 : 1);
+  const weight = (k: number): number => rise(k) * Math.exp(-0.5 * (((k / PER_PX - prior) * mmPerPx) / search.priorMm) ** 2);
   const isPeak = (k: number): boolean => (step[k] as number) > 0 && (step[k] as number) >= (step[k - 1] as number) && (step[k] as number) >= (step[k + 1] as number);
   let best = -1;
   for (let k = h + 1; k < n - h - 1; k++) if (isPeak(k) && (best < 0 || (step[k] as number) * weight(k) > (step[best] as number) * weight(best))) best = k;
@@ -157,14 +165,14 @@ export interface LineEdge {
  * outvoted) and read at `at` = 0. Used where at least `minClear` lines found the edge clearly and they lie on the
  * line (median residual at most `maxResidual`): an edge read differently from one line to the next is left alone
  * rather than read differently each time the photo is. `pos` is NaN with too few clear lines; `confidence` is the
- * mean over all lines.
+ * mean over all lines; `slope` is the fitted line's (pos per at).
  */
-export function fitAcross(edges: readonly (LineEdge | null)[], minConfidence: number, minClear: number, maxResidual: number): { pos: number; confidence: number; used: boolean } {
+export function fitAcross(edges: readonly (LineEdge | null)[], minConfidence: number, minClear: number, maxResidual: number): { pos: number; slope: number; confidence: number; used: boolean } {
   const confidence = edges.reduce((sum, e) => sum + (e?.confidence ?? 0), 0) / edges.length;
   const clear = edges.filter((e): e is LineEdge => e !== null && e.confidence >= minConfidence);
-  if (clear.length < minClear) return { pos: NaN, confidence, used: false };
+  if (clear.length < minClear) return { pos: NaN, slope: NaN, confidence, used: false };
   const slope = median(clear.flatMap((a, i) => clear.slice(i + 1).map((b) => (b.pos - a.pos) / (b.at - a.at))));
   const pos = median(clear.map((c) => c.pos - slope * c.at));
   const residual = median(clear.map((c) => Math.abs(c.pos - slope * c.at - pos)));
-  return { pos, confidence, used: residual <= maxResidual };
+  return { pos, slope, confidence, used: residual <= maxResidual };
 }

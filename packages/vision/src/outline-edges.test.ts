@@ -59,12 +59,19 @@ function landmarksAt(outline: Outline = OUTLINE): Point3[] {
 
 const SKIN = [220, 175, 150], LIGHT = [235, 235, 235], DARK = [40, 45, 50];
 
-/** A face (columns `left` to `right` − 1 at each height) on a backdrop, from row 40 to the chin. */
+/** The neck below the chin, in the chin's shadow. */
+const NECK_SHADOW = [150, 115, 100];
+
+/** A face (columns `left` to `right` − 1 at each height) on a backdrop, from row 40 to the chin, and below it a shadowed neck 40 px either side of the midline. */
 function drawnFace(outline: Outline, backdrop = LIGHT, skin = SKIN): RgbImage {
   const data = new Uint8Array(W * H * 3);
   for (let y = 0; y < H; y++) {
     const [left, right] = y < SPLIT ? outline.cheek : outline.jaw;
-    for (let x = 0; x < W; x++) data.set(y >= 40 && y < outline.chin && x >= left && x < right ? skin : backdrop, (y * W + x) * 3);
+    for (let x = 0; x < W; x++) {
+      const face = y >= 40 && y < outline.chin && x >= left && x < right;
+      const neck = y >= outline.chin && Math.abs(x - 200) < 40;
+      data.set(face ? skin : neck ? NECK_SHADOW : backdrop, (y * W + x) * 3);
+    }
   }
   return { width: W, height: H, data };
 }
@@ -150,6 +157,43 @@ describe('face outline in the pixels', () => {
       expect(Math.abs(p.found[0] - byIndex(light, index).found[0])).toBeLessThan(0.5);
     }
     expect(Math.abs(byIndex(dark, 152).found[1] - chinEdge(OUTLINE))).toBeLessThan(0.5);
+  });
+
+  it('finds the chin above its shadow, also where the neck further down is lighter than the chin', () => {
+    // A 12 px shadow under the chin, then a neck lighter than the face: the shadow's lower edge is the stronger step
+    // the other way, and read from the lines' ends the search went there.
+    const image = drawnFace(OUTLINE);
+    for (let y = OUTLINE.chin + 12; y < H; y++) for (let x = 160; x < 240; x++) image.data.set([245, 210, 190], (y * W + x) * 3);
+    const chin = byIndex(findOutline(image, landmarksAt()), 152);
+    expect(chin.used).toBe(true);
+    expect(Math.abs(chin.found[1] - chinEdge(OUTLINE)), `chin found at y ${chin.found[1]}`).toBeLessThan(0.5);
+  });
+
+  it('reaches 9 mm out at the jaw angles: a jaw 7 mm outside its mesh points is found', () => {
+    const landmarks = landmarksAt();
+    landmarks[172] = [OUTLINE.jaw[0] + 22, 270, 0];
+    landmarks[397] = [OUTLINE.jaw[1] - 23, 270, 0];
+    const points = findOutline(drawnFace(OUTLINE), landmarks);
+    for (const [index, edge] of EDGES.slice(2)) {
+      const p = byIndex(points, index);
+      expect(p.used, `${index}`).toBe(true);
+      expect(Math.abs(p.found[0] - edge(OUTLINE)), `${index} found at x ${p.found[0]}`).toBeLessThan(0.5);
+      expect(p.shiftMm).toBeGreaterThan(6.5);
+    }
+  });
+
+  it('leaves alone an outline steeper than 1.5 mm per mm across the five lines (two edges joined)', () => {
+    // The jaw's edge drawn running 2 px outwards per px downwards around the search height.
+    const image = drawnFace(OUTLINE);
+    for (let y = SPLIT; y < OUTLINE.chin; y++) {
+      const shift = Math.max(-20, Math.min(20, Math.round(2 * (y - JAW_Y))));
+      for (let x = 0; x < W; x++) {
+        const inside = x >= OUTLINE.jaw[0] - shift && x < OUTLINE.jaw[1] + shift;
+        image.data.set(inside ? SKIN : LIGHT, (y * W + x) * 3);
+      }
+    }
+    const points = findOutline(image, landmarksAt());
+    for (const index of [172, 397]) expect(byIndex(points, index).used, `${index}`).toBe(false);
   });
 
   it('keeps the mesh points where there is no edge', () => {

@@ -7,9 +7,10 @@
  * outline").
  *
  * The edge is a step in lightness (L*) between the face and what lies beyond it (backdrop, hair or the neck's
- * shadow); which way it goes is read from the profile's two ends, so a light or a dark backdrop both work. A
- * weak or ambiguous step keeps the mesh point. The chin's lower edge is often soft in front-lit studio photos
- * (the chin and the neck below it equally light): there it is found on about three faces in four.
+ * shadow); at the sides, which way it goes is read from the profile's two ends, so a light or a dark backdrop both
+ * work; below the chin it is always the face above its own shadow. A weak or ambiguous step keeps the mesh point.
+ * The chin's lower edge is often soft in front-lit studio photos, and a beard hides it: it is found on about
+ * three faces in four.
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
@@ -24,6 +25,12 @@ export type OutlinePoint = FoundPoint;
 
 /** Below this the mesh point is kept. */
 export const MIN_CONFIDENCE = 0.3;
+/**
+ * The steepest outline the five lines may trace (mm across per mm along). Three clear lines fit any straight line
+ * closely, also one joining two different edges (105: two lines on an edge 7 mm out, one on the face 0.3 mm out,
+ * fitted at 1.7 mm per mm and read half-way between them); the face's side is not that steep at these heights.
+ */
+const MAX_SLOPE = 1.5;
 
 interface OutlineSearch {
   index: number;
@@ -39,6 +46,10 @@ interface OutlineSearch {
   priorMm: number;
   /** Smoothing along the line (mm). */
   smoothMm: number;
+  /** Over this distance inwards of the line's outer end the preference rises from nothing (mm; `EdgeSearch.startTaperMm`). */
+  startTaperMm: number;
+  /** Which way the step goes (+1: lighter inwards) where that does not depend on the backdrop; else read from each line's ends. */
+  sign?: 1 | -1;
 }
 
 /**
@@ -51,23 +62,34 @@ const level = (a: number, b: number, k: number) => (frame: Frame, mesh: Point2):
 const JAW_LEVEL = level(61, 291, 0.19);
 const CHEEK_LEVEL = level(33, 263, 0.34);
 /**
- * Reach outwards and inwards of the mesh point, where the edge is expected and how firmly (mm). Reaching further out
- * (7.5 mm) kept the edge of a simulated jaw on a face whose mesh sits 4–6 mm inside, but hair, ears and the neck's
- * second shadow line then competed, and on faces made exactly symmetric the two sides took different edges.
+ * Reach outwards and inwards of the mesh point, where the edge is expected and how firmly (mm). At the cheekbone,
+ * reaching further out met the ear's rim and the far side of a sideburn.
  */
-const SIDE = { outerMm: 6, innerMm: 3, expectMm: 2, priorMm: 3, smoothMm: 0.35 } as const;
+const SIDE = { outerMm: 6, innerMm: 3, expectMm: 2, priorMm: 3, smoothMm: 0.35, startTaperMm: 0 } as const;
+/**
+ * At the jaw angle the mesh sits up to 5–6 mm inside the outline (013, 141: a soft jaw against hair or a shadowed
+ * neck), and a jaw made wider took its edge beyond a 6 mm reach: there the search reaches 9 mm out, the preference
+ * rising from nothing over its outer 2 mm. Without that rise, an edge 7 mm out was inside the reach on one side of a
+ * face made symmetric and outside it on the other (jaw asymmetry up to 4.5 mm).
+ */
+const JAW = { ...SIDE, outerMm: 9, startTaperMm: 2 } as const;
 /**
  * The chin's lower edge, straight down from menton (152): on the London set the mesh's point sits 4.5 mm (median)
- * above the chin's lower edge the templates trace, and up to 10 mm, so the search reaches 12 mm down with a weak
- * preference; the shadow under the chin makes the edge soft, so it is smoothed more.
+ * above the chin's lower edge the templates trace, and up to 12 mm (128, where stubble misled the mesh), so the
+ * search reaches 15 mm down with a weak preference; the shadow under the chin makes the edge soft, so it is
+ * smoothed more. It reaches 3 mm up: where menton sits on a soft edge (013), a search ending 2 mm above it cut the
+ * step's upper half off, and the edge read moved with the window rather than with the chin. Below the chin lies
+ * its own shadow on the neck, whatever the backdrop, so the step is always the lit face above a darker band: read
+ * from the lines' ends instead, a neck lighter than the chin (half the London faces) turned the search onto the
+ * shadow's lower edge, on the neck.
  */
-const CHIN = { outerMm: 12, innerMm: 2, expectMm: 5, priorMm: 8, smoothMm: 1 } as const;
+const CHIN = { outerMm: 15, innerMm: 3, expectMm: 5, priorMm: 8, smoothMm: 1, startTaperMm: 0, sign: 1 } as const;
 
 export const OUTLINE_SEARCHES: readonly OutlineSearch[] = [
   { index: 234, centre: CHEEK_LEVEL, out: [-1, 0], ...SIDE },
   { index: 454, centre: CHEEK_LEVEL, out: [1, 0], ...SIDE },
-  { index: 172, centre: JAW_LEVEL, out: [-1, 0], ...SIDE },
-  { index: 397, centre: JAW_LEVEL, out: [1, 0], ...SIDE },
+  { index: 172, centre: JAW_LEVEL, out: [-1, 0], ...JAW },
+  { index: 397, centre: JAW_LEVEL, out: [1, 0], ...JAW },
   { index: MESH.chin, centre: (_frame, mesh) => mesh, out: [0, 1], ...CHIN },
 ];
 
@@ -90,8 +112,8 @@ function edgeOnLine(image: RgbImage, frame: Frame, s: OutlineSearch, p: Point2, 
     return sum / n;
   };
   const mmPx = 1 / mmPerPx;
-  const sign = end(length - mmPx, length) >= end(0, mmPx) ? 1 : -1;
-  const search: EdgeSearch = { feature: lightness, sign, bandMm: 1, smoothMm: s.smoothMm, clearStep: 6, priorMm: s.priorMm, foot: null };
+  const sign = s.sign ?? (end(length - mmPx, length) >= end(0, mmPx) ? 1 : -1);
+  const search: EdgeSearch = { feature: lightness, sign, bandMm: 1, smoothMm: s.smoothMm, clearStep: 6, priorMm: s.priorMm, foot: null, startTaperMm: s.startTaperMm };
   const edge = edgeAlong(image, frame, start, inward, length, (s.outerMm - s.expectMm) / mmPerPx, search, mmPerPx);
   return edge ? { outMm: s.outerMm - edge.t * mmPerPx, confidence: edge.confidence } : null;
 }
@@ -111,7 +133,8 @@ function outlinePoint(image: RgbImage, frame: Frame, s: OutlineSearch, mmPerPx: 
     const edge = edgeOnLine(image, frame, s, [p[0] + (across[0] * dy) / mmPerPx, p[1] + (across[1] * dy) / mmPerPx], mmPerPx);
     return edge && { at: dy, pos: edge.outMm, confidence: edge.confidence };
   });
-  const fit = fitAcross(edges, MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM);
+  const fitted = fitAcross(edges, MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM);
+  const fit = { ...fitted, used: fitted.used && Math.abs(fitted.slope) <= MAX_SLOPE };
   if (!Number.isFinite(fit.pos)) return { ...none, confidence: fit.confidence };
   const at: Point2 = [p[0] + (s.out[0] * fit.pos) / mmPerPx, p[1] + (s.out[1] * fit.pos) / mmPerPx];
   return { index: s.index, mesh, found: fit.used ? frame.toImage(at) : mesh, shiftMm: fit.pos, confidence: fit.confidence, used: fit.used };
