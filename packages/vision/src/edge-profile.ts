@@ -146,7 +146,7 @@ export function taper(distance: number, reach: number): number {
 
 /**
  * Parallel search lines for `fitAcross`: where they run (mm either side of the centre line), how many must find
- * the edge clearly, and how closely (median residual, mm) the edges must lie on one line.
+ * the edge clearly and lie on one line, and how closely (mm).
  */
 export const ACROSS_MM = [-2, -1, 0, 1, 2];
 export const ACROSS_CLEAR = 3;
@@ -162,17 +162,18 @@ export interface LineEdge {
 /**
  * One edge from several parallel search lines (1 mm apart, say): a straight line fitted through the clear ones
  * (Theil–Sen: the median of the pairwise slopes, so one stray edge such as a hair or a second shadow line is
- * outvoted) and read at `at` = 0. Used where at least `minClear` lines found the edge clearly and they lie on the
- * line (median residual at most `maxResidual`): an edge read differently from one line to the next is left alone
- * rather than read differently each time the photo is. `pos` is NaN with too few clear lines; `confidence` is the
- * mean over all lines; `slope` is the fitted line's (pos per at).
+ * outvoted) and read at `at` = 0. Used where at least `minClear` clear lines lie on the fitted line (within
+ * `maxResidual`): an edge read differently from one line to the next is left alone rather than read differently
+ * each time the photo is. (The median residual would not do: a line through three points fits two of them exactly,
+ * also when the third lies on another edge.) `pos` is NaN with too few clear lines; `confidence` is the mean over
+ * all lines.
  */
-export function fitAcross(edges: readonly (LineEdge | null)[], minConfidence: number, minClear: number, maxResidual: number): { pos: number; slope: number; confidence: number; used: boolean } {
+export function fitAcross(edges: readonly (LineEdge | null)[], minConfidence: number, minClear: number, maxResidual: number): { pos: number; confidence: number; used: boolean } {
   const confidence = edges.reduce((sum, e) => sum + (e?.confidence ?? 0), 0) / edges.length;
   const clear = edges.filter((e): e is LineEdge => e !== null && e.confidence >= minConfidence);
-  if (clear.length < minClear) return { pos: NaN, slope: NaN, confidence, used: false };
+  if (clear.length < minClear) return { pos: NaN, confidence, used: false };
   const slope = median(clear.flatMap((a, i) => clear.slice(i + 1).map((b) => (b.pos - a.pos) / (b.at - a.at))));
   const pos = median(clear.map((c) => c.pos - slope * c.at));
-  const residual = median(clear.map((c) => Math.abs(c.pos - slope * c.at - pos)));
-  return { pos, slope, confidence, used: residual <= maxResidual };
+  const onLine = clear.filter((c) => Math.abs(c.pos - slope * c.at - pos) <= maxResidual).length;
+  return { pos, confidence, used: onLine >= minClear };
 }

@@ -182,20 +182,6 @@ describe('face outline in the pixels', () => {
     }
   });
 
-  it('leaves alone an outline steeper than 1.5 mm per mm across the five lines (two edges joined)', () => {
-    // The jaw's edge drawn running 2 px outwards per px downwards around the search height.
-    const image = drawnFace(OUTLINE);
-    for (let y = SPLIT; y < OUTLINE.chin; y++) {
-      const shift = Math.max(-20, Math.min(20, Math.round(2 * (y - JAW_Y))));
-      for (let x = 0; x < W; x++) {
-        const inside = x >= OUTLINE.jaw[0] - shift && x < OUTLINE.jaw[1] + shift;
-        image.data.set(inside ? SKIN : LIGHT, (y * W + x) * 3);
-      }
-    }
-    const points = findOutline(image, landmarksAt());
-    for (const index of [172, 397]) expect(byIndex(points, index).used, `${index}`).toBe(false);
-  });
-
   it('keeps the mesh points where there is no edge', () => {
     const points = findOutline(drawnFace({ cheek: [0, W], jaw: [0, W], chin: H }), landmarksAt());
     for (const p of points) {

@@ -25,12 +25,6 @@ export type OutlinePoint = FoundPoint;
 
 /** Below this the mesh point is kept. */
 export const MIN_CONFIDENCE = 0.3;
-/**
- * The steepest outline the five lines may trace (mm across per mm along). Three clear lines fit any straight line
- * closely, also one joining two different edges (105: two lines on an edge 7 mm out, one on the face 0.3 mm out,
- * fitted at 1.7 mm per mm and read half-way between them); the face's side is not that steep at these heights.
- */
-const MAX_SLOPE = 1.5;
 
 interface OutlineSearch {
   index: number;
@@ -133,8 +127,7 @@ function outlinePoint(image: RgbImage, frame: Frame, s: OutlineSearch, mmPerPx: 
     const edge = edgeOnLine(image, frame, s, [p[0] + (across[0] * dy) / mmPerPx, p[1] + (across[1] * dy) / mmPerPx], mmPerPx);
     return edge && { at: dy, pos: edge.outMm, confidence: edge.confidence };
   });
-  const fitted = fitAcross(edges, MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM);
-  const fit = { ...fitted, used: fitted.used && Math.abs(fitted.slope) <= MAX_SLOPE };
+  const fit = fitAcross(edges, MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM);
   if (!Number.isFinite(fit.pos)) return { ...none, confidence: fit.confidence };
   const at: Point2 = [p[0] + (s.out[0] * fit.pos) / mmPerPx, p[1] + (s.out[1] * fit.pos) / mmPerPx];
   return { index: s.index, mesh, found: fit.used ? frame.toImage(at) : mesh, shiftMm: fit.pos, confidence: fit.confidence, used: fit.used };
