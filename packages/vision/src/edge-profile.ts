@@ -109,8 +109,8 @@ export function edgeAlong(image: RgbImage, frame: Frame, start: Point2, dir: Poi
   const h = Math.max(1, Math.round((0.5 / mmPerPx) * PER_PX));
   const step = new Float64Array(n);
   for (let k = h; k < n - h; k++) step[k] = search.sign * ((smooth[k + h] as number) - (smooth[k - h] as number));
-  const taper = search.startTaperMm ?? 0;
-  const rise = (k: number): number => (taper > 0 ? Math.min(1, Math.max(0, (((k - h - 1) / PER_PX) * mmPerPx) / taper)) ** 2 : 1);
+  const riseMm = search.startTaperMm ?? 0;
+  const rise = (k: number): number => (riseMm > 0 ? Math.min(1, Math.max(0, (((k - h - 1) / PER_PX) * mmPerPx) / riseMm)) ** 2 : 1);
   const weight = (k: number): number => rise(k) * Math.exp(-0.5 * (((k / PER_PX - prior) * mmPerPx) / search.priorMm) ** 2);
   const isPeak = (k: number): boolean => (step[k] as number) > 0 && (step[k] as number) >= (step[k - 1] as number) && (step[k] as number) >= (step[k + 1] as number);
   let best = -1;

@@ -9,9 +9,8 @@
  *    the inner points apart when a lip is made fuller.
  * 3. The face outline at the cheekbones, the jaw angles and the chin found in the pixels (outline-edges.ts): the
  *    mesh's outline points sit 2–3 mm inside the outline that is seen, and menton 4.5 mm above the chin's lower
- *    edge. It is kept apart from the landmarks because the zone map
- *    is drawn on the mesh's outline (its bands lie inside the face); `measuredOn` has the points the measurements
- *    and the shape changes take.
+ *    edge. It is kept apart from the landmarks because the zone map is drawn on the mesh's outline (its bands lie
+ *    inside the face); `measuredOn` has the points the measurements and the shape changes take.
  */
 import type { HeadPose, Point3 } from '@contour/domain';
 import type { FaceFinder } from './analyze.js';

@@ -41,7 +41,7 @@ interface OutlineSearch {
   /** Smoothing along the line (mm). */
   smoothMm: number;
   /** Over this distance inwards of the line's outer end the preference rises from nothing (mm; `EdgeSearch.startTaperMm`). */
-  startTaperMm: number;
+  startTaperMm?: number;
   /** Which way the step goes (+1: lighter inwards) where that does not depend on the backdrop; else read from each line's ends. */
   sign?: 1 | -1;
 }
@@ -59,7 +59,7 @@ const CHEEK_LEVEL = level(33, 263, 0.34);
  * Reach outwards and inwards of the mesh point, where the edge is expected and how firmly (mm). At the cheekbone,
  * reaching further out met the ear's rim and the far side of a sideburn.
  */
-const SIDE = { outerMm: 6, innerMm: 3, expectMm: 2, priorMm: 3, smoothMm: 0.35, startTaperMm: 0 } as const;
+const SIDE = { outerMm: 6, innerMm: 3, expectMm: 2, priorMm: 3, smoothMm: 0.35 } as const;
 /**
  * At the jaw angle the mesh sits up to 5–6 mm inside the outline (013, 141: a soft jaw against hair or a shadowed
  * neck), and a jaw made wider took its edge beyond a 6 mm reach: there the search reaches 9 mm out, the preference
@@ -77,7 +77,7 @@ const JAW = { ...SIDE, outerMm: 9, startTaperMm: 2 } as const;
  * from the lines' ends instead, a neck lighter than the chin (half the London faces) turned the search onto the
  * shadow's lower edge, on the neck.
  */
-const CHIN = { outerMm: 15, innerMm: 3, expectMm: 5, priorMm: 8, smoothMm: 1, startTaperMm: 0, sign: 1 } as const;
+const CHIN = { outerMm: 15, innerMm: 3, expectMm: 5, priorMm: 8, smoothMm: 1, sign: 1 } as const;
 
 export const OUTLINE_SEARCHES: readonly OutlineSearch[] = [
   { index: 234, centre: CHEEK_LEVEL, out: [-1, 0], ...SIDE },
@@ -179,8 +179,9 @@ export function outlineOffsets(landmarks: readonly Point3[], outline: readonly O
 
 /**
  * `landmarks` with the sides of the face oval moved to the outline found in the pixels (`outlineOffsets`), and the
- * chin onto its lower edge (`chinOffsets`). The four side points are placed on the outline at their search heights, where they are measured: the mesh's own
- * heights wander by a few millimetres, and on a sloping outline that would read as a width.
+ * chin onto its lower edge (`chinOffsets`). The four side points are placed on the outline at their search
+ * heights, where they are measured: the mesh's own heights wander by a few millimetres, and on a sloping outline
+ * that would read as a width.
  */
 export function withOutline(landmarks: readonly Point3[], outline: readonly OutlinePoint[]): Point3[] {
   const frame = frameOf(landmarks);
