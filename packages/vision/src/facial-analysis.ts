@@ -11,7 +11,19 @@ import { addFacialGeometry, type FrontalPhotoAnalysis } from './geometry.js';
 import { interPupilDistance } from './measure.js';
 import { zoneFindings, type SeverityEstimator } from './skin.js';
 
+/**
+ * The analysis method the findings were made with. Bump it (to the day of the change) with any change that moves
+ * a stored figure: the landmarks (steady-landmarks.ts, lip-borders.ts, outline-edges.ts, edge-profile.ts), the
+ * measurements and the zone map (domain face-geometry), the skin indicators (skin.ts) or the severity estimates.
+ * Figures made by different methods are not comparable as they stand (the London mean of the lower-face proportion
+ * moved from 0.50 to 0.47 with the chin's edge), so every stored analysis carries its method, the app marks the
+ * ones an earlier method made, and the grading agreement counts only the current method's estimates.
+ */
+export const FACIAL_ANALYSIS_METHOD = 'contour-analysis/2026-11-30';
+
 export interface FacialFindings {
+  /** `FACIAL_ANALYSIS_METHOD` when the findings were made; absent on analyses stored before methods were recorded. */
+  method?: string;
   scale: PixelScale | null;
   measurements: Measurement[];
   notMeasurable: NotMeasurable[];
@@ -43,5 +55,5 @@ export async function facialAnalysis(analysis: PhotoAnalysis, image: RgbImage, f
     analysis.face && geometry.zones.length > 0
       ? zoneFindings(image, geometry.zones, interPupilDistance(analysis.face.landmarks), analysis.view, 'rest', estimate)
       : [];
-  return { findings: { scale: geometry.scale, measurements: geometry.measurements, notMeasurable: geometry.notMeasurable, zones }, steadyFace: steadyFace ?? null };
+  return { findings: { method: FACIAL_ANALYSIS_METHOD, scale: geometry.scale, measurements: geometry.measurements, notMeasurable: geometry.notMeasurable, zones }, steadyFace: steadyFace ?? null };
 }

@@ -294,6 +294,38 @@ describe.skipIf(skipBrowserTests)('facial analysis in Chromium', () => {
     expect(centreY('forehead')).toBeLessThan(centreY('chin'));
   });
 
+  it('marks an analysis an earlier method made, and analyses the photo again from there', async () => {
+    const photoId = analysisPath.split('/').at(-1) ?? '';
+    const row = await clinic.db.selectFrom('photo').select('facial_analysis').where('id', '=', photoId).executeTakeFirstOrThrow();
+    const current = (row.facial_analysis as { method: string }).method;
+    // As an earlier version of Contour stored it.
+    await clinic.db
+      .updateTable('photo')
+      .set({ facial_analysis: JSON.stringify({ ...(row.facial_analysis as object), method: 'contour-analysis/2026-01-01' }) })
+      .where('id', '=', photoId)
+      .execute();
+    await page.goto(analysisPath);
+    const notice = page.getByTestId('earlier-method');
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('earlier analysis method (contour-analysis/2026-01-01)');
+    await page.screenshot({ path: join(SCREENSHOTS, 'analysis-earlier-method.png') });
+    // The owner's grading agreement leaves the clinician's grade of it out, and says why.
+    const ownerPage = await watchedPage(ownerContext, pageErrors, 15_000);
+    await ownerPage.goto('/overview');
+    const left = ownerPage.getByTestId('earlier-method-grades');
+    await left.waitFor();
+    expect(await left.textContent()).toMatch(/^1 grade is left out: its photo was analysed with an earlier method than contour-analysis\//);
+    await ownerPage.close();
+    await notice.getByRole('button', { name: 'Analyse again' }).click();
+    await page.waitForURL(/\/photos\/[0-9a-f-]{36}$/);
+    const link = page.locator('[data-testid="view-cell"][data-view="frontal"]').getByTestId('analysis-link');
+    await link.waitFor({ timeout: ANALYSIS_TIMEOUT });
+    await link.click();
+    await page.getByTestId('analysis-photo').waitFor();
+    expect(await page.locator('.page-header').textContent()).toContain(`method ${current}`);
+    expect(await page.getByTestId('earlier-method').count()).toBe(0);
+  });
+
   it('had no script errors', () => {
     expect(pageErrors).toEqual([]);
     expect(analysisPath).toMatch(/analysis/);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type APIRequestContext, type APIResponse, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startContour } from '../../server/src/server.js';
+import { startContour, type RunningContour } from '../../server/src/server.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const WEB_ROOT = fileURLToPath(new URL('../dist/', import.meta.url));
@@ -58,6 +58,8 @@ export async function watchedPage(context: BrowserContext, errors: string[], tim
 
 export interface TestClinic {
   url: string;
+  /** The server's database, for a test that needs a record as an earlier version stored it. */
+  db: RunningContour['services']['db'];
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function startClinic(): Promise<TestClinic> {
   const contour = await startContour({ dataDir, port: 0, webRoot: WEB_ROOT, logLevel: 'warn' }, {});
   return {
     url: contour.url,
+    db: contour.services.db,
     async close() {
       await contour.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -245,6 +245,10 @@ export interface ZoneGrade {
 /** The facial analysis of an analysed frontal photo, in the stored (upright) image's pixels. */
 export interface FacialAnalysis {
   photoId: string;
+  /** The analysis method the findings were made with (null: stored before methods were recorded). */
+  method: string | null;
+  /** False when an earlier method made them: analyse the photo again before comparing its figures with newer ones. */
+  methodCurrent: boolean;
   width: number;
   height: number;
   /** 478 MediaPipe face-mesh points, [x, y, z] in image pixels. */
@@ -256,10 +260,15 @@ export interface FacialAnalysis {
   grades: ZoneGrade[];
 }
 
-/** Quadratic-weighted Cohen's kappa between the AI estimate and clinicians' grades; null when n < 2 or no variance. */
+/**
+ * Quadratic-weighted Cohen's kappa between the AI estimate and clinicians' grades; null when n < 2 or no variance.
+ * Only the current analysis method's estimates are compared; `earlierMethod` grades are left out.
+ */
 export interface GradingAgreement {
+  method: string;
   overall: { kappa: number | null; n: number };
   zones: { zoneId: ZoneId; kappa: number | null; n: number }[];
+  earlierMethod: number;
 }
 
 /* ---- Treatment planning (issue 5) ---- */

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Measurement, NotMeasurable, PixelScale, Side, ZoneFinding, ZoneId } from '@contour/domain';
-import { FACIAL_ANALYSIS_VIEWS, type FacialFindings } from '@contour/vision';
+import { FACIAL_ANALYSIS_METHOD, FACIAL_ANALYSIS_VIEWS, type FacialFindings } from '@contour/vision';
 import type { GradeModality } from '../db/schema.js';
 import { Problem, badRequest, notFound } from '../errors.js';
 import type { AuditTarget, Scope, Trx } from './scope.js';
@@ -23,6 +23,9 @@ export interface ZoneGrade {
 
 export interface FacialAnalysis {
   photoId: string;
+  /** The analysis method the findings were made with (null: stored before methods were recorded), and whether it is the current one. */
+  method: string | null;
+  methodCurrent: boolean;
   width: number;
   height: number;
   landmarks: [number, number, number][];
@@ -117,8 +120,20 @@ export class FacialAnalyses {
     const photo = await this.analysedPhoto(actor.organisationId, photoId);
     const grades = await this.grades(actor.organisationId, photoId);
     await this.scope.record(actor, 'R', 'photo.facialAnalysis.read', { ...target, patientId: photo.patientId, detail: { grades: grades.length } });
-    const { scale, measurements, notMeasurable: unmeasured, zones } = photo.facial;
-    return { photoId, width: photo.width, height: photo.height, landmarks: photo.landmarks, scale, measurements, notMeasurable: unmeasured, zones, grades };
+    const { method, scale, measurements, notMeasurable: unmeasured, zones } = photo.facial;
+    return {
+      photoId,
+      method: method ?? null,
+      methodCurrent: method === FACIAL_ANALYSIS_METHOD,
+      width: photo.width,
+      height: photo.height,
+      landmarks: photo.landmarks,
+      scale,
+      measurements,
+      notMeasurable: unmeasured,
+      zones,
+      grades,
+    };
   }
 
   /** Records (or replaces) the caller's grade of one zone of the photo; the write and its audit entry land together. */

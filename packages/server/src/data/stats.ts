@@ -9,6 +9,7 @@ import {
   type ZoneFinding,
   type ZoneId,
 } from '@contour/domain';
+import { FACIAL_ANALYSIS_METHOD } from '@contour/vision';
 import { protocolFor } from './photo-protocols.js';
 import type { Scope } from './scope.js';
 
@@ -21,8 +22,12 @@ export interface Overview {
 }
 
 export interface GradingAgreement {
+  /** The analysis method whose estimates are compared (the current one). */
+  method: string;
   overall: { kappa: number | null; n: number };
   zones: { zoneId: ZoneId; kappa: number | null; n: number }[];
+  /** Grades left out because their photo's analysis was made by an earlier method. */
+  earlierMethod: number;
 }
 
 /** The AI's 0–4 severity as a grade: rounded to the nearest whole grade, within the scale. */
@@ -121,7 +126,9 @@ export class Stats {
   /**
    * Agreement between the AI severity estimates and clinicians' grades: quadratic-weighted kappa over
    * [AI grade, clinician grade] pairs, one pair per clinician grade of a zone the AI estimated, per zone (both
-   * sides together) and overall. Zones graded only where the AI has no estimate count n = 0.
+   * sides together) and overall. Zones graded only where the AI has no estimate count n = 0. Only the current
+   * analysis method's estimates are compared: an earlier method's say nothing about how the current one agrees
+   * (grades of photos analysed by one are counted apart, until the photo is analysed again).
    */
   async gradingAgreement(): Promise<GradingAgreement> {
     const actor = await this.scope.authorize('stats.read', 'stats.gradingAgreement');
@@ -140,17 +147,19 @@ export class Stats {
         ? []
         : await this.scope.db
             .selectFrom('photo')
-            .select(['id', sql<ZoneFinding[] | null>`facial_analysis -> 'zones'`.as('zones')])
+            .select(['id', sql<ZoneFinding[] | null>`facial_analysis -> 'zones'`.as('zones'), sql<string | null>`facial_analysis ->> 'method'`.as('method')])
             .where('organisation_id', '=', org)
             .where('id', 'in', photoIds)
             .execute();
     const severities = new Map<string, number | null>();
+    const earlier = new Set(photos.filter((p) => p.method !== FACIAL_ANALYSIS_METHOD).map((p) => p.id));
     for (const photo of photos) {
+      if (earlier.has(photo.id)) continue;
       for (const zone of photo.zones ?? []) severities.set(`${photo.id}/${zone.id}/${zone.side}`, zone.severity);
     }
     const overall: [number, number][] = [];
     const byZone = new Map<string, [number, number][]>();
-    for (const g of grades) {
+    for (const g of grades.filter((x) => !earlier.has(x.photoId))) {
       const pairs = byZone.get(g.zoneId) ?? [];
       byZone.set(g.zoneId, pairs);
       const severity = severities.get(`${g.photoId}/${g.zoneId}/${g.side}`);
@@ -163,7 +172,8 @@ export class Stats {
       const pairs = byZone.get(zoneId) ?? [];
       return { zoneId, kappa: weightedKappa(pairs), n: pairs.length };
     });
-    await this.scope.record(actor, 'R', 'stats.gradingAgreement', { detail: { n: overall.length } });
-    return { overall: { kappa: weightedKappa(overall), n: overall.length }, zones };
+    const earlierMethod = grades.filter((g) => earlier.has(g.photoId)).length;
+    await this.scope.record(actor, 'R', 'stats.gradingAgreement', { detail: { n: overall.length, earlierMethod } });
+    return { method: FACIAL_ANALYSIS_METHOD, overall: { kappa: weightedKappa(overall), n: overall.length }, zones, earlierMethod };
   }
 }

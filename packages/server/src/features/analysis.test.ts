@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { weightedKappa } from '@contour/domain';
+import { FACIAL_ANALYSIS_METHOD } from '@contour/vision';
 import { aiGrade } from '../data/stats.js';
 import { createTestClinic, createTestContour, fixture, signatureDataUrl, type Client, type TestClinic, type TestContour } from '../test/harness.js';
 
@@ -91,7 +92,7 @@ describe('the facial analysis', () => {
     const response = await clinician.get(`/api/photos/${frontalId}/analysis`);
     expect(response.statusCode, response.body).toBe(200);
     const body = response.json();
-    expect(body).toMatchObject({ photoId: frontalId, width: 1000, height: 1000, grades: [] });
+    expect(body).toMatchObject({ photoId: frontalId, method: FACIAL_ANALYSIS_METHOD, methodCurrent: true, width: 1000, height: 1000, grades: [] });
     expect(body.landmarks).toHaveLength(478);
     expect(body.scale.mmPerPx).toBeGreaterThan(0);
     expect(body.scale.method).toEqual(expect.any(String));
@@ -217,8 +218,45 @@ describe('the grading agreement report', () => {
     expect(new Set(report.zones.map((z) => z.zoneId))).toEqual(new Set(stored.map((g) => g.zone_id)));
     // Another clinic sees nothing of these grades.
     const other = await createTestClinic(t, 'Other Clinic');
-    expect((await other.owner.get('/api/stats/grading-agreement')).json()).toEqual({ overall: { kappa: null, n: 0 }, zones: [] });
+    expect((await other.owner.get('/api/stats/grading-agreement')).json()).toEqual({ method: FACIAL_ANALYSIS_METHOD, overall: { kappa: null, n: 0 }, zones: [], earlierMethod: 0 });
   });
+});
+
+describe('analyses an earlier method made', () => {
+  /** Stores the photo's facial analysis as `method` would have (undefined: before methods were recorded). */
+  async function madeBy(photoId: string, method: string | undefined): Promise<void> {
+    const row = await t.services.db.selectFrom('photo').select('facial_analysis').where('id', '=', photoId).executeTakeFirstOrThrow();
+    const facial = { ...(row.facial_analysis as Record<string, unknown>), method };
+    await t.services.db.updateTable('photo').set({ facial_analysis: JSON.stringify(facial) }).where('id', '=', photoId).execute();
+  }
+  const agreement = async () => (await clinic.owner.get('/api/stats/grading-agreement')).json() as { overall: { n: number }; earlierMethod: number };
+
+  it('say so, are left out of the grading agreement, and are current again once the photo is analysed again', async () => {
+    const before = await agreement();
+    const graded = (await t.services.db.selectFrom('zone_grade').select('id').where('photo_id', '=', frontalId).execute()).length;
+    expect(graded).toBeGreaterThan(0);
+    expect(before.earlierMethod).toBe(0);
+
+    for (const method of ['contour-analysis/2026-01-01', undefined]) {
+      await madeBy(frontalId, method);
+      const analysis = (await clinician.get(`/api/photos/${frontalId}/analysis`)).json();
+      expect(analysis).toMatchObject({ method: method ?? null, methodCurrent: false });
+      // The figures are still shown: they are what the earlier method found.
+      expect(analysis.zones.length).toBeGreaterThan(5);
+      const left = await agreement();
+      expect(left.earlierMethod).toBe(graded);
+      expect(left.overall.n).toBe(before.overall.n - graded);
+    }
+
+    expect((await clinician.post(`/api/photos/${frontalId}/analyse`, {})).statusCode).toBe(202);
+    const deadline = Date.now() + ANALYSIS_TIMEOUT_MS;
+    while ((await clinician.get(`/api/photos/${frontalId}`)).json().status !== 'analysed') {
+      if (Date.now() > deadline) throw new Error('the photo was not analysed again in time');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect((await clinician.get(`/api/photos/${frontalId}/analysis`)).json()).toMatchObject({ method: FACIAL_ANALYSIS_METHOD, methodCurrent: true });
+    expect(await agreement()).toMatchObject({ overall: { n: before.overall.n }, earlierMethod: 0 });
+  }, ANALYSIS_TIMEOUT_MS + 10_000);
 });
 
 describe('erasure', () => {

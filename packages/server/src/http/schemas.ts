@@ -437,6 +437,8 @@ export const ZoneGradeInput = Type.Object(
 
 export const FacialAnalysis = Type.Object({
   photoId: Id,
+  method: Nullable(Type.String({ description: 'The analysis method the findings were made with; null when stored before methods were recorded' })),
+  methodCurrent: Type.Boolean({ description: 'Whether that is the method Contour analyses with now; if not, analyse the photo again before comparing its figures with newer ones' }),
   width: Type.Integer(),
   height: Type.Integer(),
   landmarks: Type.Array(Type.Array(Type.Number(), { minItems: 3, maxItems: 3 })),
@@ -449,8 +451,10 @@ export const FacialAnalysis = Type.Object({
 
 const Kappa = Type.Object({ kappa: Nullable(Type.Number()), n: Type.Integer() });
 export const GradingAgreement = Type.Object({
+  method: Type.String({ description: 'The analysis method whose estimates are compared' }),
   overall: Kappa,
   zones: Type.Array(Type.Object({ zoneId: ZoneIdSchema, kappa: Nullable(Type.Number()), n: Type.Integer() })),
+  earlierMethod: Type.Integer({ description: 'Grades left out: their photos were analysed with an earlier method' }),
 });
 
 export const PhotoCompliance = Type.Object({

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../api';
 import { PhotoProblem } from '../components/ConsentProblem';
 import { ProblemMessage } from '../components/Problem';
@@ -96,6 +96,7 @@ function AnalysisRecord({ patientId, sessionId, photoId }: { patientId: string; 
           <p className="muted">
             Frontal photo · {data.width}×{data.height} px
             {data.scale && ` · scale ${data.scale.mmPerPx.toFixed(3)} mm/px ± ${Math.round(data.scale.uncertainty * 100)}%`}
+            {data.method && ` · method ${data.method}`}
           </p>
         </div>
         <div className="button-row">
@@ -109,6 +110,7 @@ function AnalysisRecord({ patientId, sessionId, photoId }: { patientId: string; 
           {exportProblem}
         </p>
       )}
+      {!data.methodCurrent && <EarlierMethod photoId={photoId} method={data.method} back={back} patientId={patientId} />}
 
       <div className="analysis-layout">
         <section className="card analysis-photo-card" aria-label="Photo with the zone map">
@@ -173,6 +175,37 @@ interface OverlayProps {
  * Drawn in the stored image's own pixels, so it scales with the photo and fits any orientation; the default
  * "xMidYMid meet" places the viewBox exactly as the image's `object-fit: contain` places the picture.
  */
+
+/**
+ * An analysis an earlier method made: its figures can differ from those of photos analysed since (a change to how
+ * an edge is found moves a measurement), so it says so, and whoever may capture photos can have it analysed again.
+ */
+function EarlierMethod({ photoId, method, back, patientId }: { photoId: string; method: string | null; back: string; patientId: string }) {
+  const mayAnalyse = useSession().can('photo.capture');
+  const reanalyse = useSubmission();
+  const navigate = useNavigate();
+  const again = async () => {
+    // The photo is queued; its session page shows the analysis running and links here again when it is done.
+    const queued = await reanalyse.run(async () => {
+      await api.post(`/api/photos/${photoId}/analyse`);
+    });
+    if (queued) navigate(back);
+  };
+  return (
+    <div className="notice warn" role="status" data-testid="earlier-method">
+      <p>
+        Made with an earlier analysis method{method ? ` (${method})` : ', before methods were recorded'}. Its figures
+        can differ from those of photos analysed since: analyse it again before comparing them.
+      </p>
+      {mayAnalyse && (
+        <button type="button" className="button secondary small" disabled={reanalyse.busy} onClick={() => void again()}>
+          Analyse again
+        </button>
+      )}
+      <PhotoProblem error={reanalyse.error} patientId={patientId} />
+    </div>
+  );
+}
 function Overlay({ analysis, showZones, showLandmarks }: OverlayProps) {
   const dot = Math.max(analysis.width, analysis.height) / 500;
   return (

@@ -106,6 +106,12 @@ function AgreementTable() {
           </table>
         </div>
       )}
+      {data && data.earlierMethod > 0 && (
+        <p className="hint" data-testid="earlier-method-grades">
+          {data.earlierMethod} grade{data.earlierMethod === 1 ? ' is' : 's are'} left out: {data.earlierMethod === 1 ? 'its photo was' : 'their photos were'} analysed
+          with an earlier method than {data.method}, and each says so on its analysis page, where it can be analysed again.
+        </p>
+      )}
     </section>
   );
 }
