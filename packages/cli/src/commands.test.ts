@@ -11,6 +11,32 @@ function capture(): Output & { lines: string[] } {
   return { lines, out: (line) => lines.push(line), err: (line) => lines.push(line) };
 }
 
+/** A clinic made and its owner signed in (two audit entries) by a server that then stops; the clinic's id. */
+async function clinicWithTwoEntries(env: NodeJS.ProcessEnv, email: string): Promise<string> {
+  const contour = await openContour({ logLevel: 'silent', webRoot: null }, env);
+  const password = 'correct horse battery staple';
+  const { organisationId } = await createClinic(
+    contour.services.db,
+    contour.services.auditLog,
+    { clinicName: 'CLI Clinic', locationName: 'Main', owner: { email, displayName: 'Owner', password } },
+    { sourceIp: null, onlyIfFirst: true },
+  );
+  const login = await contour.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+  expect(login.statusCode).toBe(200);
+  await contour.close();
+  return organisationId;
+}
+
+/** Runs SQL on the stopped installation's embedded database, with the audit table's guard switched off. */
+async function behindTheTrigger(dataDir: string, statement: string): Promise<void> {
+  const pglite = await PGlite.create({ dataDir: join(dataDir, 'db') });
+  await pglite.exec(`
+    ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update;
+    ${statement};
+    ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update;`);
+  await pglite.close();
+}
+
 describe('contour CLI on the embedded database', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
@@ -30,34 +56,30 @@ describe('contour CLI on the embedded database', () => {
   });
 
   it('audit verify passes on an intact trail and names the first broken entry after tampering', async () => {
-    const contour = await openContour({ logLevel: 'silent', webRoot: null }, env);
-    const { organisationId } = await createClinic(
-      contour.services.db,
-      contour.services.auditLog,
-      { clinicName: 'CLI Clinic', locationName: 'Main', owner: { email: 'cli-owner@clinic.test', displayName: 'Owner', password: 'correct horse battery staple' } },
-      { sourceIp: null, onlyIfFirst: true },
-    );
-    const login = await contour.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'cli-owner@clinic.test', password: 'correct horse battery staple' } });
-    expect(login.statusCode).toBe(200);
-    await contour.close();
-
+    const organisationId = await clinicWithTwoEntries(env, 'cli-owner@clinic.test');
     const intact = capture();
     expect(await auditVerify(env, intact, false)).toBe(0);
-    expect(intact.lines.join('\n')).toMatch(new RegExp(`chain ${organisationId}: intact \\(2 entries\\)`));
+    // Stopping the server recorded the chain's head outside the database.
+    expect(intact.lines.join('\n')).toMatch(new RegExp(`chain ${organisationId}: intact \\(2 entries; reaches the checkpoint of \\S+ at entry 2\\)`));
 
     // Someone with file access to the database edits the first entry behind the trigger's back.
-    const pglite = await PGlite.create({ dataDir: join(dataDir, 'db') });
-    await pglite.exec(`
-      ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update;
-      UPDATE audit_event SET detail = '{"forged": true}' WHERE chain = '${organisationId}' AND seq = 1;
-      ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update;`);
-    await pglite.close();
-
+    await behindTheTrigger(dataDir, `UPDATE audit_event SET detail = '{"forged": true}' WHERE chain = '${organisationId}' AND seq = 1`);
     const broken = capture();
     expect(await auditVerify(env, broken, false)).toBe(1);
     expect(broken.lines.join('\n')).toMatch(new RegExp(`chain ${organisationId}: BROKEN at entry 1: .*edited`));
     const json = capture();
     expect(await auditVerify(env, json, true)).toBe(1);
     expect(JSON.parse(json.lines.join('\n'))).toMatchObject({ ok: false, chains: expect.arrayContaining([expect.objectContaining({ ok: false, firstBreak: { seq: 1, reason: expect.any(String) } })]) });
+  });
+
+  it('audit verify finds the newest entries deleted, against the checkpoint kept outside the database', async () => {
+    const own = { CONTOUR_DATA_DIR: await mkdtemp(join(tmpdir(), 'contour-cli-')) };
+    const organisationId = await clinicWithTwoEntries(own, 'tail-owner@clinic.test');
+    // Deleting the newest entry leaves a chain whose every hash still holds.
+    await behindTheTrigger(own.CONTOUR_DATA_DIR, `DELETE FROM audit_event WHERE chain = '${organisationId}' AND seq = 2`);
+    const broken = capture();
+    expect(await auditVerify(own, broken, false)).toBe(1);
+    expect(broken.lines.join('\n')).toMatch(new RegExp(`chain ${organisationId}: BROKEN at entry 2: entry 2 is missing: the checkpoint of \\S+ recorded the chain up to entry 2`));
+    await rm(own.CONTOUR_DATA_DIR, { recursive: true, force: true });
   });
 });

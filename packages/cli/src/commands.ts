@@ -2,7 +2,7 @@
  * The `contour` commands. Each returns an exit code and writes only to the given output, so tests
  * can run them in-process.
  */
-import { AuditLog, loadConfig, migrateToLatest, openDatabase, pgliteDirFor, startContour } from '@contour/server';
+import { AuditCheckpoints, AuditLog, createBlobStore, loadConfig, loadOrCreateMasterKey, migrateToLatest, openDatabase, pgliteDirFor, startContour } from '@contour/server';
 
 export interface Output {
   out(line: string): void;
@@ -32,9 +32,12 @@ export async function migrate(env: NodeJS.ProcessEnv, output: Output): Promise<n
 }
 
 export async function auditVerify(env: NodeJS.ProcessEnv, output: Output, json: boolean): Promise<number> {
+  const config = loadConfig(env);
+  // The checkpoints are kept where the patient files are, signed with the installation's master key.
+  const checkpoints = new AuditCheckpoints(createBlobStore(config.storageUrl, config.dataDir), loadOrCreateMasterKey(config.dataDir, config.masterKey));
   const reports = await withDatabase(env, async (db) => {
     await migrateToLatest(db);
-    const log = new AuditLog(db);
+    const log = new AuditLog(db, checkpoints);
     return Promise.all((await log.chains()).map((chain) => log.verify(chain)));
   });
   const broken = reports.filter((r) => !r.ok);
@@ -43,7 +46,7 @@ export async function auditVerify(env: NodeJS.ProcessEnv, output: Output, json: 
     for (const report of reports) {
       output.out(
         report.ok
-          ? `chain ${report.chain}: intact (${report.checked} entries)`
+          ? `chain ${report.chain}: intact (${report.checked} entries${report.checkpoint ? `; reaches the checkpoint of ${report.checkpoint.recordedAt} at entry ${report.checkpoint.seq}` : '; no checkpoint yet'})`
           : `chain ${report.chain}: BROKEN at entry ${report.firstBreak?.seq}: ${report.firstBreak?.reason}`,
       );
     }

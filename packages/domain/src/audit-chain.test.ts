@@ -5,6 +5,9 @@ import {
   GENESIS_HASH,
   auditEntryHash,
   canonicalJson,
+  checkpointBreak,
+  checkpointGenuine,
+  signCheckpoint,
   type AuditAction,
   type AuditEntryContent,
   type AuditOutcome,
@@ -288,5 +291,35 @@ describe('AuditChainVerifier', () => {
 
   it('leaves the original chain untouched by the tampering tests', () => {
     expect(verify(chain)).toEqual({ checked: 50, firstBreak: null });
+  });
+});
+
+describe('checkpoints of a chain kept outside the database', () => {
+  const key = createHash('sha256').update('a test key').digest();
+  const chain = buildChain(10);
+  const head = chain[9]!;
+  const checkpoint = signCheckpoint(key, { chain: ORG, seq: head.seq, hash: head.hash, recordedAt: '2025-01-02T09:00:00.000Z' });
+
+  it('are genuine only as signed, for their own chain and with the same key', () => {
+    expect(checkpointGenuine(key, checkpoint, ORG)).toBe(true);
+    expect(checkpointGenuine(key, JSON.parse(JSON.stringify(checkpoint)), ORG)).toBe(true);
+    // Moved back to an earlier head, with the signature left as it was.
+    expect(checkpointGenuine(key, { ...checkpoint, seq: 8, hash: chain[7]!.hash }, ORG)).toBe(false);
+    expect(checkpointGenuine(key, { ...checkpoint, recordedAt: '2025-01-01T09:00:00.000Z' }, ORG)).toBe(false);
+    expect(checkpointGenuine(key, checkpoint, uuid(99))).toBe(false);
+    expect(checkpointGenuine(createHash('sha256').update('another key').digest(), checkpoint, ORG)).toBe(false);
+    for (const damaged of [null, 'text', {}, { ...checkpoint, mac: 'zz' }, { ...checkpoint, seq: '10' }]) expect(checkpointGenuine(key, damaged, ORG)).toBe(false);
+  });
+
+  it('hold while the chain has the recorded entry, also with newer ones after it', () => {
+    expect(checkpointBreak(checkpoint, head.hash, 10)).toBeNull();
+    expect(checkpointBreak(checkpoint, head.hash, 25)).toBeNull();
+  });
+
+  it('name the newest entries deleted, and entries written in their place', () => {
+    expect(checkpointBreak(checkpoint, null, 7)).toMatchObject({ seq: 8, reason: expect.stringMatching(/^entries 8–10 are missing: the checkpoint of 2025-01-02T09:00:00.000Z recorded the chain up to entry 10/) });
+    expect(checkpointBreak(checkpoint, null, 9)).toMatchObject({ seq: 10, reason: expect.stringMatching(/^entry 10 is missing/) });
+    expect(checkpointBreak(checkpoint, null, 0)).toMatchObject({ seq: 1 });
+    expect(checkpointBreak(checkpoint, 'f'.repeat(64), 12)).toMatchObject({ seq: 10, reason: expect.stringMatching(/not the entry the checkpoint/) });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * Tamper-evident audit trail: each entry's hash covers its content and the previous entry's hash,
- * so editing, deleting or reordering any stored entry breaks every hash after it.
+ * so editing, deleting or reordering any stored entry breaks every hash after it. Deleting the newest entries
+ * leaves a shorter chain that still holds; a checkpoint of the chain's head kept outside the database shows that.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -101,4 +102,45 @@ export class AuditChainVerifier {
     this.prevHash = entry.hash;
     this.expectedSeq += 1;
   }
+}
+
+/**
+ * A chain's head as recorded outside the database, signed (HMAC-SHA256) so that whoever can write where it is kept
+ * but does not hold the key cannot move it back. A chain that still holds it has, at `seq`, the entry hashed `hash`.
+ */
+export interface AuditCheckpoint {
+  chain: string;
+  seq: number;
+  hash: string;
+  recordedAt: string;
+  mac: string;
+}
+
+const checkpointMac = (key: Buffer, c: Omit<AuditCheckpoint, 'mac'>): string =>
+  createHmac('sha256', key).update(canonicalJson({ chain: c.chain, seq: c.seq, hash: c.hash, recordedAt: c.recordedAt })).digest('hex');
+
+export function signCheckpoint(key: Buffer, checkpoint: Omit<AuditCheckpoint, 'mac'>): AuditCheckpoint {
+  return { chain: checkpoint.chain, seq: checkpoint.seq, hash: checkpoint.hash, recordedAt: checkpoint.recordedAt, mac: checkpointMac(key, checkpoint) };
+}
+
+/** Whether `value` is a checkpoint of `chain` signed with `key` (anything else, e.g. a damaged file, is not). */
+export function checkpointGenuine(key: Buffer, value: unknown, chain: string): value is AuditCheckpoint {
+  const c = value as Partial<AuditCheckpoint> | null;
+  if (!c || typeof c !== 'object' || c.chain !== chain || !Number.isInteger(c.seq) || typeof c.hash !== 'string' || typeof c.recordedAt !== 'string' || typeof c.mac !== 'string') return false;
+  const expected = Buffer.from(checkpointMac(key, c as AuditCheckpoint), 'hex');
+  const given = Buffer.from(c.mac, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * What a checkpoint says of the chain as stored, null while the chain holds it. `atSeq` is the hash of the stored
+ * entry numbered `checkpoint.seq` (null when there is none), `lastSeq` the chain's newest entry's number.
+ */
+export function checkpointBreak(checkpoint: AuditCheckpoint, atSeq: string | null, lastSeq: number): ChainBreak | null {
+  if (atSeq === checkpoint.hash) return null;
+  if (atSeq === null) {
+    const missing = lastSeq + 1 === checkpoint.seq ? `entry ${checkpoint.seq} is` : `entries ${lastSeq + 1}–${checkpoint.seq} are`;
+    return { seq: lastSeq + 1, reason: `${missing} missing: the checkpoint of ${checkpoint.recordedAt} recorded the chain up to entry ${checkpoint.seq} (the newest entries deleted?)` };
+  }
+  return { seq: checkpoint.seq, reason: `it is not the entry the checkpoint of ${checkpoint.recordedAt} recorded (entries deleted and others written in their place?)` };
 }

@@ -1,7 +1,9 @@
 import { LoginThrottle } from './auth/login-throttle.js';
 import { SessionStore } from './auth/sessions.js';
 import type { Config } from './config.js';
+import { AuditCheckpoints } from './data/audit-checkpoints.js';
 import { AuditLog } from './data/audit-log.js';
+import { CheckpointSchedule } from './jobs/audit-checkpoints.js';
 import { PatientVault } from './data/patient-vault.js';
 import { PhotoAnalysisJobs } from './data/photo-analysis.js';
 import type { Db } from './db/database.js';
@@ -28,6 +30,8 @@ export interface Services {
   photoAnalysis: PhotoAnalysisJobs;
   /** Where background errors are logged once the app's logger exists. */
   jobLog: DeferredLog;
+  /** Records every audit chain's head outside the database now and then (`AuditLog.checkpoint`). */
+  auditCheckpoints: CheckpointSchedule;
 }
 
 export function createServices(
@@ -38,7 +42,7 @@ export function createServices(
   masterKey: Buffer,
   faces: FaceFinderProvider,
 ): Services {
-  const auditLog = new AuditLog(db);
+  const auditLog = new AuditLog(db, new AuditCheckpoints(blobs, masterKey));
   const vault = new PatientVault(db, blobs, masterKey);
   const sessions = new SessionStore(db, config.sessionIdleMinutes * 60_000, config.sessionMaxHours * 3_600_000);
   const jobLog = new DeferredLog();
@@ -63,6 +67,7 @@ export function createServices(
     faces,
     photoAnalysis,
     jobLog,
+    auditCheckpoints: new CheckpointSchedule(auditLog, jobLog),
   };
 }
 
@@ -71,11 +76,13 @@ export async function startServices(services: Services, log: JobLog): Promise<vo
   services.jobLog.target = log;
   await services.jobs.start();
   await services.photoAnalysis.start();
+  await services.auditCheckpoints.start();
 }
 
-/** Stops taking jobs, lets running ones finish (bounded), then stops the face model. */
+/** Stops taking jobs, lets running ones finish (bounded), then stops the face model; a last audit checkpoint. */
 export async function stopServices(services: Services): Promise<void> {
   await services.jobs.close();
   services.photoAnalysis.stop();
   await services.faces.close();
+  await services.auditCheckpoints.stop();
 }

@@ -166,6 +166,8 @@ export interface AuditVerification {
   ok: boolean;
   checked: number;
   firstBreak: { seq: number; reason: string } | null;
+  /** The chain's last head recorded outside the database (null: none yet; seq null: not a genuine one). */
+  checkpoint: { seq: number | null; recordedAt: string | null; held: boolean } | null;
 }
 
 export interface StatsOverview {

@@ -1,6 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestClinic, createTestContour, samplePatient, type TestClinic, type TestContour } from '../test/harness.js';
+import { FileBlobStore } from '../storage/blob-store.js';
+import { AuditCheckpoints } from './audit-checkpoints.js';
+import { behindTheAuditGuard, createTestClinic, createTestContour, samplePatient, type TestClinic, type TestContour } from '../test/harness.js';
 
 describe('audit trail', () => {
   let t: TestContour;
@@ -27,14 +31,7 @@ describe('audit trail', () => {
     expect(report.checked).toBeGreaterThan(25);
   });
 
-  /** What someone with superuser access to the database could do: switch the guard off and edit. */
-  async function tamper(statement: ReturnType<typeof sql>): Promise<void> {
-    await t.services.db.transaction().execute(async (trx) => {
-      await sql`ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update`.execute(trx);
-      await statement.execute(trx);
-      await sql`ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update`.execute(trx);
-    });
-  }
+  const tamper = (statement: ReturnType<typeof sql>): Promise<void> => behindTheAuditGuard(t.services.db, statement);
 
   it('detects an edited entry and names it', async () => {
     const chain = clinic.organisationId;
@@ -51,5 +48,47 @@ describe('audit trail', () => {
     await tamper(sql`DELETE FROM audit_event WHERE chain = ${other.organisationId} AND seq = 2`);
     const report = await t.services.auditLog.verify(other.organisationId);
     expect(report.firstBreak).toMatchObject({ seq: 2, reason: expect.stringMatching(/missing/) });
+  });
+
+  /** A clinic with a few entries in its chain, its head recorded outside the database; the chain's length. */
+  async function checkpointed(name: string): Promise<{ chain: string; length: number; owner: TestClinic['owner'] }> {
+    const other = await createTestClinic(t, name);
+    for (let i = 0; i < 3; i += 1) await other.owner.post('/api/patients', samplePatient);
+    expect(await t.services.auditLog.checkpoint(other.organisationId)).toBe(true);
+    const report = await t.services.auditLog.verify(other.organisationId);
+    expect(report).toMatchObject({ ok: true, checkpoint: { seq: report.checked, held: true } });
+    return { chain: other.organisationId, length: report.checked, owner: other.owner };
+  }
+
+  it('finds the newest entries deleted, against the checkpoint kept outside the database, and keeps reporting it', async () => {
+    const { chain, length } = await checkpointed('Third clinic');
+    await tamper(sql`DELETE FROM audit_event WHERE chain = ${chain} AND seq >= ${length - 1}`);
+    const report = await t.services.auditLog.verify(chain);
+    expect(report).toMatchObject({ ok: false, checked: length - 2, checkpoint: { seq: length, held: false } });
+    expect(report.firstBreak).toMatchObject({ seq: length - 1, reason: expect.stringMatching(new RegExp(`^entries ${length - 1}–${length} are missing: the checkpoint of .* recorded the chain up to entry ${length}`)) });
+    // The next checkpoint does not record the shorter chain as the truth, and the chain's own entries written since
+    // (the verification itself is audited) are not the ones recorded.
+    expect(await t.services.auditLog.checkpoint(chain)).toBe(false);
+    const later = await t.services.auditLog.verify(chain);
+    expect(later.checkpoint).toMatchObject({ seq: length, held: false });
+    expect(later.firstBreak?.reason).toMatch(/missing|not the entry the checkpoint/);
+    expect(await t.services.auditLog.checkpointAll()).toContain(chain);
+  });
+
+  it('moves the checkpoint on as the chain grows, and refuses one not signed with the master key', async () => {
+    const { chain, length, owner } = await checkpointed('Fourth clinic');
+    await owner.post('/api/patients', samplePatient);
+    const grown = await t.services.auditLog.verify(chain);
+    expect(grown).toMatchObject({ ok: true, checkpoint: { seq: length, held: true } });
+    expect(grown.checked).toBeGreaterThan(length);
+    expect(await t.services.auditLog.checkpoint(chain)).toBe(true);
+    expect((await t.services.auditLog.verify(chain)).checkpoint).toMatchObject({ seq: grown.checked, held: true });
+    // Someone who can write to the file store but has no master key moves the checkpoint back to the first entry.
+    const first = await t.services.db.selectFrom('audit_event').select('hash').where('chain', '=', chain).where('seq', '=', 1).executeTakeFirstOrThrow();
+    await new AuditCheckpoints(new FileBlobStore(join(t.dataDir, 'files')), randomBytes(32)).record({ chain, seq: 1, hash: first.hash });
+    const report = await t.services.auditLog.verify(chain);
+    expect(report).toMatchObject({ ok: false, checkpoint: { seq: null, recordedAt: null, held: false } });
+    expect(report.firstBreak?.reason).toMatch(/not genuine/);
+    expect(await t.services.auditLog.checkpoint(chain)).toBe(false);
   });
 });

@@ -1,12 +1,16 @@
 /**
  * The audit trail's only writer and reader. Appends take a per-chain advisory lock so that concurrent
- * writers (several processes on one PostgreSQL) still produce one gapless, correctly linked chain.
+ * writers (several processes on one PostgreSQL) still produce one gapless, correctly linked chain. Each chain's
+ * head is also recorded outside the database from time to time (`checkpoint`, audit-checkpoints.ts), and `verify`
+ * checks the chain still reaches it: deleting the newest entries leaves a shorter chain that re-hashing alone
+ * cannot tell from an intact one.
  */
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import {
   AuditChainVerifier,
   GENESIS_HASH,
   auditEntryHash,
+  checkpointBreak,
   type AuditAction,
   type AuditEntryContent,
   type AuditOutcome,
@@ -14,6 +18,7 @@ import {
   type StoredAuditEntry,
 } from '@contour/domain';
 import type { AuditEventTable, Database } from '../db/schema.js';
+import type { AuditCheckpoints } from './audit-checkpoints.js';
 
 export const SYSTEM_CHAIN = 'system';
 
@@ -49,6 +54,11 @@ export interface ChainReport {
   ok: boolean;
   checked: number;
   firstBreak: ChainBreak | null;
+  /**
+   * The last checkpoint kept outside the database (null: none yet) and whether the chain still holds it; `seq` and
+   * `recordedAt` are null when what is kept is not a genuine checkpoint.
+   */
+  checkpoint: { seq: number | null; recordedAt: string | null; held: boolean } | null;
 }
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -74,7 +84,11 @@ function rowToEntry(row: Selectable<AuditEventTable>): StoredAuditEntry {
 }
 
 export class AuditLog {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Without them (tools that only read the database), `verify` re-hashes the chain alone. */
+    private readonly checkpoints: AuditCheckpoints | null = null,
+  ) {}
 
   /** Appends inside the caller's transaction when given one, so a write and its audit entry commit together. */
   async append(drafts: AuditDraft[], trx?: Transaction<Database>): Promise<void> {
@@ -163,10 +177,15 @@ export class AuditLog {
     return rows.map((row) => row.chain);
   }
 
-  /** Re-hashes a whole chain page by page and names the first entry that does not hold. */
+  /**
+   * Re-hashes a whole chain page by page and names the first entry that does not hold; then checks the chain still
+   * holds its last checkpoint.
+   */
   async verify(chain: string, pageSize = 2000): Promise<ChainReport> {
+    const recorded = this.checkpoints ? await this.checkpoints.latest(chain) : null;
     const verifier = new AuditChainVerifier();
     let after = 0;
+    let atCheckpoint: string | null = null;
     for (;;) {
       const rows = await this.db
         .selectFrom('audit_event')
@@ -176,10 +195,50 @@ export class AuditLog {
         .orderBy('seq', 'asc')
         .limit(pageSize)
         .execute();
-      for (const row of rows) verifier.add(rowToEntry(row));
+      for (const row of rows) {
+        verifier.add(rowToEntry(row));
+        if (recorded && recorded !== 'not genuine' && Number(row.seq) === recorded.seq) atCheckpoint = row.hash;
+      }
       if (rows.length < pageSize || verifier.firstBreak) break;
       after = Number(rows[rows.length - 1]?.seq);
     }
-    return { chain, ok: verifier.firstBreak === null, checked: verifier.checked, firstBreak: verifier.firstBreak };
+    let firstBreak = verifier.firstBreak;
+    let checkpoint: ChainReport['checkpoint'] = null;
+    if (recorded === 'not genuine') {
+      firstBreak ??= { seq: verifier.checked, reason: 'the checkpoint kept outside the database is not genuine (altered, or signed with another master key)' };
+      checkpoint = { seq: null, recordedAt: null, held: false };
+    } else if (recorded) {
+      // Intact up to `checked`: that is the chain's newest entry.
+      const missing = verifier.firstBreak ? null : checkpointBreak(recorded, atCheckpoint, verifier.checked);
+      firstBreak ??= missing;
+      checkpoint = { seq: recorded.seq, recordedAt: recorded.recordedAt, held: !verifier.firstBreak && !missing };
+    }
+    return { chain, ok: firstBreak === null, checked: verifier.checked, firstBreak, checkpoint };
+  }
+
+  /**
+   * Records the chain's head outside the database, where the chain still holds its last checkpoint (a chain that
+   * does not keeps that checkpoint, so `verify` goes on reporting it). False when it does not hold.
+   */
+  async checkpoint(chain: string): Promise<boolean> {
+    if (!this.checkpoints) return true;
+    const recorded = await this.checkpoints.latest(chain);
+    if (recorded === 'not genuine') return false;
+    const head = await this.db.selectFrom('audit_event').select(['seq', 'hash']).where('chain', '=', chain).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const lastSeq = head ? Number(head.seq) : 0;
+    if (recorded) {
+      const at = await this.db.selectFrom('audit_event').select('hash').where('chain', '=', chain).where('seq', '=', recorded.seq).executeTakeFirst();
+      if (checkpointBreak(recorded, at?.hash ?? null, lastSeq)) return false;
+      if (recorded.seq === lastSeq) return true;
+    }
+    if (head) await this.checkpoints.record({ chain, seq: lastSeq, hash: head.hash });
+    return true;
+  }
+
+  /** `checkpoint` for every chain; the chains that no longer hold their last checkpoint. */
+  async checkpointAll(): Promise<string[]> {
+    const broken: string[] = [];
+    for (const chain of await this.chains()) if (!(await this.checkpoint(chain))) broken.push(chain);
+    return broken;
   }
 }

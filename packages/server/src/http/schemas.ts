@@ -256,6 +256,12 @@ export const ChainReport = Type.Object({
   ok: Type.Boolean(),
   checked: Type.Integer(),
   firstBreak: Nullable(Type.Object({ seq: Type.Integer(), reason: Type.String() })),
+  checkpoint: Nullable(
+    Type.Object(
+      { seq: Nullable(Type.Integer()), recordedAt: Nullable(Type.String()), held: Type.Boolean() },
+      { description: "The chain's last head recorded outside the database, and whether the chain still reaches it (null: none yet)" },
+    ),
+  ),
 });
 
 export const Items = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item) });

@@ -8,12 +8,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { sql } from 'kysely';
 import type { Role } from '@contour/domain';
 import { buildApp } from '../app.js';
 import { loadConfig, type Config } from '../config.js';
 import { createClinic } from '../data/clinics.js';
 import { lazyFaceFinder } from '../jobs/face-finder.js';
 import { createServices, startServices, stopServices, type Services } from '../services.js';
+import type { Db } from '../db/database.js';
 import { FileBlobStore } from '../storage/blob-store.js';
 import { openTestDatabase } from './database.js';
 
@@ -157,3 +159,12 @@ export const samplePatient = {
   phone: '+44 20 7946 0011',
   acquisitionChannel: 'instagram',
 } as const;
+
+/** What someone with superuser access to the database could do: switch the audit table's guard off and change it. */
+export async function behindTheAuditGuard(db: Db, statement: ReturnType<typeof sql>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await sql`ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update`.execute(trx);
+    await statement.execute(trx);
+    await sql`ALTER TABLE audit_event ENABLE TRIGGER audit_event_no_update`.execute(trx);
+  });
+}

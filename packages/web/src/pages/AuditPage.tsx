@@ -262,7 +262,10 @@ function VerifyChain() {
         {result &&
           (result.ok ? (
             <p className="verify-result ok">
-              Chain intact: {result.checked} {result.checked === 1 ? 'entry' : 'entries'} checked.
+              Chain intact: {result.checked} {result.checked === 1 ? 'entry' : 'entries'} checked.{' '}
+              {result.checkpoint?.seq && result.checkpoint.recordedAt
+                ? `It reaches entry ${result.checkpoint.seq}, recorded outside the database on ${formatDateTime(result.checkpoint.recordedAt)}, so none of the newest entries were deleted.`
+                : 'Its head is now recorded outside the database; later checks will show if any of the newest entries are deleted.'}
             </p>
           ) : (
             <p className="verify-result bad">
