@@ -9,6 +9,7 @@ import {
   unsupportedItems,
   type DoseItem,
   type IntendedChange,
+  type SimulationVariant,
 } from './dose-effect.js';
 import { ZONE_IDS, type ZoneId } from './face-analysis.js';
 import { MESH, mirrorIndex, type Point3 } from './face-mesh.js';
@@ -144,6 +145,27 @@ describe('dose → effect priors', () => {
 
   it('refuses an unknown variant', () => {
     expect(() => intendedChanges(FULL_FACE, { variant: 'best' as never })).toThrow(/Unknown variant/);
+  });
+
+  it('brackets a change two treatments push opposite ways (jaw filler widening, masseter toxin narrowing)', () => {
+    // Found by the property below (seed 757895154): adding conservative to conservative gave a larger net than expected.
+    const items: DoseItem[] = [
+      { zoneId: 'jawline', treatmentClass: 'ha_filler', amount: 0.05, unit: 'mL' },
+      { zoneId: 'jawline', treatmentClass: 'neuromodulator', amount: 0.08, unit: 'U' },
+    ];
+    const jaw = (variant: SimulationVariant): number => intendedChanges(items, { variant }).find((c) => c.effect === 'jaw_contour' && c.side === 'right')!.amount;
+    const alone = (variant: SimulationVariant, k: number): number => intendedChanges([items[k]!], { variant }).find((c) => c.effect === 'jaw_contour' && c.side === 'right')!.amount;
+    expect(jaw('expected')).toBeCloseTo(alone('expected', 0) + alone('expected', 1), 3);
+    // The least it could be: the filler's conservative widening against the toxin's upper narrowing; the most, the reverse.
+    expect(jaw('conservative')).toBeCloseTo(alone('conservative', 0) + alone('upper', 1), 3);
+    expect(jaw('upper')).toBeCloseTo(alone('upper', 0) + alone('conservative', 1), 3);
+    expect(jaw('conservative')).toBeLessThan(jaw('expected'));
+    expect(jaw('expected')).toBeLessThan(jaw('upper'));
+    // Where the narrowing wins at the extreme, the conservative projection is no change rather than the other way.
+    const more: DoseItem[] = [items[0]!, { ...items[1]!, amount: 0.1 }];
+    const net = (variant: SimulationVariant): number => intendedChanges(more, { variant }).find((c) => c.effect === 'jaw_contour' && c.side === 'right')!.amount;
+    expect(Math.sign(net('expected'))).toBe(Math.sign(net('upper')));
+    expect(net('conservative') * Math.sign(net('expected'))).toBeGreaterThanOrEqual(0);
   });
 
   it('keeps conservative ≤ expected ≤ upper, same sign, for every change of any plan, and never exceeds the maximum', () => {

@@ -500,23 +500,26 @@ export function intendedChanges(items: readonly DoseItem[], options: DoseEffectO
     }
   });
 
-  // 2. Effects, added up per (zone, side, effect).
-  const merged = new Map<string, RawChange>();
+  // 2. Effects, added up per (zone, side, effect), each contribution with its three variants' amounts.
+  const merged = new Map<string, { change: RawChange; parts: ByVariant[] }>();
   for (const d of doses.values()) {
-    for (const change of changesFor(d.zoneId, d.side, d.treatmentClass, d.unit, d.dose, variant, baseline, d.items)) {
+    const [lo, mid, hi] = (['conservative', 'expected', 'upper'] as const).map((v) => changesFor(d.zoneId, d.side, d.treatmentClass, d.unit, d.dose, v, baseline, d.items));
+    (variant === 'conservative' ? lo : variant === 'expected' ? mid : hi)!.forEach((change, k) => {
+      const part = { conservative: lo![k]!.amount, expected: mid![k]!.amount, upper: hi![k]!.amount };
       const key = `${change.zoneId}|${change.side}|${change.effect}`;
       const existing = merged.get(key);
-      if (!existing) merged.set(key, change);
+      if (!existing) merged.set(key, { change, parts: [part] });
       else {
-        existing.amount += change.amount;
-        existing.prior = `${existing.prior}; plus ${change.prior}`;
-        existing.items = [...new Set([...existing.items, ...change.items])].sort((a, b) => a - b);
+        existing.parts.push(part);
+        existing.change.prior = `${existing.change.prior}; plus ${change.prior}`;
+        existing.change.items = [...new Set([...existing.change.items, ...change.items])].sort((a, b) => a - b);
       }
-    }
+    });
   }
+  for (const { change, parts } of merged.values()) change.amount = netChange(parts, variant);
 
   // 3. The clinician's maxima.
-  return [...merged.values()].map((change) => {
+  return [...merged.values()].map(({ change }) => {
     const limit = options.maxChangePerZone?.[change.zoneId]?.[change.kind] ?? DEFAULT_MAX_CHANGE[change.zoneId][change.kind];
     const { items: behind, ...rest } = change;
     // Rounding is monotone, so it keeps the variants' order; the maximum is applied after it, exactly.
@@ -528,6 +531,25 @@ export function intendedChanges(items: readonly DoseItem[], options: DoseEffectO
     }
     return result;
   });
+}
+
+/**
+ * The net of several treatments' contributions to one change, for a variant. Contributions the same way add up
+ * variant by variant; where they oppose (jaw filler widening the outline, masseter toxin narrowing it), adding
+ * conservative to conservative could give a larger net than the expected one. So the net's range is taken from the
+ * extremes: the conservative net is the least the change could be (the contributions that go its way at their
+ * conservative, the opposing ones at their upper amount, never past zero), the upper net the most (the other way
+ * round), which keeps conservative ≤ expected ≤ upper for every change of any plan.
+ */
+function netChange(parts: readonly ByVariant[], variant: SimulationVariant): number {
+  if (parts.length === 1) return (parts[0] as ByVariant)[variant];
+  const sum = (pick: (part: ByVariant) => number): number => parts.reduce((total, part) => total + pick(part), 0);
+  const expected = sum((p) => p.expected);
+  if (variant === 'expected') return expected;
+  const way = Math.sign(expected) || Math.sign(sum((p) => p.upper));
+  const along = (p: ByVariant): boolean => Math.sign(p.expected) === way;
+  if (variant === 'conservative') return way * Math.max(0, way * sum((p) => (along(p) ? p.conservative : p.upper)));
+  return sum((p) => (along(p) ? p.upper : p.conservative));
 }
 
 function definedOnly(baseline: FaceBaseline | undefined): FaceBaseline {
