@@ -503,9 +503,12 @@ export function intendedChanges(items: readonly DoseItem[], options: DoseEffectO
   // 2. Effects, added up per (zone, side, effect), each contribution with its three variants' amounts.
   const merged = new Map<string, { change: RawChange; parts: ByVariant[] }>();
   for (const d of doses.values()) {
-    const [lo, mid, hi] = (['conservative', 'expected', 'upper'] as const).map((v) => changesFor(d.zoneId, d.side, d.treatmentClass, d.unit, d.dose, v, baseline, d.items));
-    (variant === 'conservative' ? lo : variant === 'expected' ? mid : hi)!.forEach((change, k) => {
-      const part = { conservative: lo![k]!.amount, expected: mid![k]!.amount, upper: hi![k]!.amount };
+    const of = (v: SimulationVariant): RawChange[] => changesFor(d.zoneId, d.side, d.treatmentClass, d.unit, d.dose, v, baseline, d.items);
+    const [lo, mid, hi] = [of('conservative'), of('expected'), of('upper')];
+    // The three variants give the same changes in the same order; only their amounts differ.
+    const amount = (changes: RawChange[], k: number): number => (changes[k] as RawChange).amount;
+    ({ conservative: lo, expected: mid, upper: hi })[variant].forEach((change, k) => {
+      const part = { conservative: amount(lo, k), expected: amount(mid, k), upper: amount(hi, k) };
       const key = `${change.zoneId}|${change.side}|${change.effect}`;
       const existing = merged.get(key);
       if (!existing) merged.set(key, { change, parts: [part] });

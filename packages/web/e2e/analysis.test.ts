@@ -294,29 +294,42 @@ describe.skipIf(skipBrowserTests)('facial analysis in Chromium', () => {
     expect(centreY('forehead')).toBeLessThan(centreY('chin'));
   });
 
-  it('marks an analysis an earlier method made, and analyses the photo again from there', async () => {
+  it('marks an analysis an earlier method made, and analyses it again from the overview or from the analysis', async () => {
     const photoId = analysisPath.split('/').at(-1) ?? '';
     const row = await clinic.db.selectFrom('photo').select('facial_analysis').where('id', '=', photoId).executeTakeFirstOrThrow();
     const current = (row.facial_analysis as { method: string }).method;
-    // As an earlier version of Contour stored it.
-    await clinic.db
-      .updateTable('photo')
-      .set({ facial_analysis: JSON.stringify({ ...(row.facial_analysis as object), method: 'contour-analysis/2026-01-01' }) })
-      .where('id', '=', photoId)
-      .execute();
+    /** Stores the analysis as an earlier version of Contour did. */
+    const madeEarlier = () =>
+      clinic.db
+        .updateTable('photo')
+        .set({ facial_analysis: JSON.stringify({ ...(row.facial_analysis as object), method: 'contour-analysis/2026-01-01' }) })
+        .where('id', '=', photoId)
+        .execute();
+    await madeEarlier();
     await page.goto(analysisPath);
     const notice = page.getByTestId('earlier-method');
     await notice.waitFor();
     expect(await notice.textContent()).toContain('earlier analysis method (contour-analysis/2026-01-01)');
     await page.screenshot({ path: join(SCREENSHOTS, 'analysis-earlier-method.png') });
-    // The owner's grading agreement leaves the clinician's grade of it out, and says why.
+
+    // The owner's grading agreement leaves the clinician's grade of it out, says why, and has it analysed again.
     const ownerPage = await watchedPage(ownerContext, pageErrors, 15_000);
     await ownerPage.goto('/overview');
     const left = ownerPage.getByTestId('earlier-method-grades');
     await left.waitFor();
     expect(await left.textContent()).toMatch(/^1 grade is left out: its photo was analysed with an earlier method than contour-analysis\//);
+    await left.getByRole('button', { name: 'Analyse those photos again' }).click();
+    await left.getByRole('status').filter({ hasText: '1 photo queued for analysis with the current method' }).waitFor();
+    await analysed(clinician, photoId);
+    await ownerPage.reload();
+    await ownerPage.getByTestId('grading-agreement').locator('tr[data-zone="overall"]').waitFor();
+    expect(await ownerPage.getByTestId('earlier-method-grades').count()).toBe(0);
     await ownerPage.close();
-    await notice.getByRole('button', { name: 'Analyse again' }).click();
+
+    // One photo at a time, from its analysis page.
+    await madeEarlier();
+    await page.goto(analysisPath);
+    await page.getByTestId('earlier-method').getByRole('button', { name: 'Analyse again' }).click();
     await page.waitForURL(/\/photos\/[0-9a-f-]{36}$/);
     const link = page.locator('[data-testid="view-cell"][data-view="frontal"]').getByTestId('analysis-link');
     await link.waitFor({ timeout: ANALYSIS_TIMEOUT });

@@ -6,7 +6,7 @@
  * analysed off the request path when the patient consents to AI analysis.
  */
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import {
   VIEW_IDS,
   isSessionComplete,
@@ -17,7 +17,7 @@ import {
   type QualityResult,
   type ViewSpec,
 } from '@contour/domain';
-import { ImageRejected, PHOTO_LIMITS, cleanPhotoForStorage, inspectPhoto, sniffFileType } from '@contour/vision';
+import { FACIAL_ANALYSIS_METHOD, ImageRejected, PHOTO_LIMITS, cleanPhotoForStorage, inspectPhoto, sniffFileType } from '@contour/vision';
 import type { PhotoSessionTable, PhotoStatus, PhotoTable } from '../db/schema.js';
 import { Problem, badRequest, notFound, unsupportedMedia } from '../errors.js';
 import type { ConsentRecords } from './consents.js';
@@ -27,6 +27,8 @@ import { protocolFor, viewSpecFor } from './photo-protocols.js';
 import type { PatientRecords } from './patients.js';
 import type { AuditTarget, Scope, Trx } from './scope.js';
 
+/** How many photos one request to analyse an earlier method's photos again queues at most. */
+export const EARLIER_METHOD_BATCH = 100;
 export const MAX_PHOTO_BYTES = PHOTO_LIMITS.maxBytes;
 
 type PhotoRow = Selectable<PhotoTable>;
@@ -398,6 +400,43 @@ export class Photos {
     });
     if (token) await this.analysis.request({ organisationId: actor.organisationId, photoId: row.id, token, requestedBy: actor.userId });
     return toPhoto(row);
+  }
+
+  /**
+   * Queues the clinic's current frontal photos whose facial analysis an earlier method made (a newer Contour changed
+   * how the analysis measures: `FACIAL_ANALYSIS_METHOD`), oldest first, at most `EARLIER_METHOD_BATCH` per call so a
+   * request stays short. Each goes through `analyse` (AI-analysis consent now, a record still open, audited); those
+   * that cannot be analysed now are skipped and stay as they are. `remaining`: not tried in this call.
+   */
+  async analyseEarlierMethod(): Promise<{ queued: number; skipped: number; remaining: number }> {
+    const actor = await this.scope.authorize('photo.capture', 'photo.analyse.earlierMethod');
+    const earlier = await this.scope.db
+      .selectFrom('photo')
+      .select('id')
+      .where('organisation_id', '=', actor.organisationId)
+      .where('status', '=', 'analysed')
+      .where('superseded_at', 'is', null)
+      .where('facial_analysis', 'is not', null)
+      .where(sql<boolean>`facial_analysis ->> 'method' IS DISTINCT FROM ${FACIAL_ANALYSIS_METHOD}`)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    let queued = 0, skipped = 0, tried = 0;
+    for (const { id } of earlier) {
+      if (queued === EARLIER_METHOD_BATCH) break;
+      tried += 1;
+      try {
+        await this.analyse(id);
+        queued += 1;
+      } catch (error) {
+        // No AI-analysis consent now (recorded as denied by `analyse`), or the record is erased.
+        if (!(error instanceof Problem && error.status < 500)) throw error;
+        skipped += 1;
+      }
+    }
+    const result = { queued, skipped, remaining: earlier.length - tried };
+    await this.scope.record(actor, 'E', 'photo.analyse.earlierMethod', { entityType: 'photo', detail: { ...result, method: FACIAL_ANALYSIS_METHOD } });
+    return result;
   }
 
   /** Queues the photo for (another) analysis; needs AI-analysis consent now. */

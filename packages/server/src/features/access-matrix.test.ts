@@ -81,6 +81,7 @@ function cases(ids: Ids, signature: string, jpeg: Buffer): Record<string, Case> 
     'GET /api/patients/:patientId/photo-sessions': {},
     'GET /api/photo-sessions/:sessionId': {},
     'POST /api/photo-sessions/:sessionId/photos': { raw: { bytes: jpeg, type: 'image/jpeg' }, query: '?view=smile' },
+    'POST /api/photos/analyse-earlier-method': {},
     'POST /api/photos/:photoId/analyse': {},
     'GET /api/photos/:photoId': {},
     'GET /api/photos/:photoId/image': {},

@@ -39,10 +39,12 @@ let frontalId: string;
 let smileId: string;
 let zones: Zone[];
 
-async function newPatient(familyName: string): Promise<string> {
+/** A patient with photography and AI-analysis consents; `consents` maps each type to its consent's id. */
+async function consentingPatient(familyName: string): Promise<{ id: string; consents: Map<string, string> }> {
   const created = await clinic.owner.post('/api/patients', { givenName: 'Face', familyName, sex: 'female', acquisitionChannel: 'referral' });
   expect(created.statusCode, created.body).toBe(201);
   const id = created.json().id as string;
+  const consents = new Map<string, string>();
   for (const type of ['clinical_photography', 'ai_analysis']) {
     const consent = await clinic.owner.post(`/api/patients/${id}/consents`, {
       templateId: templates.get(type),
@@ -50,9 +52,12 @@ async function newPatient(familyName: string): Promise<string> {
       signature: await signatureDataUrl(),
     });
     expect(consent.statusCode, consent.body).toBe(201);
+    consents.set(type, consent.json().id as string);
   }
-  return id;
+  return { id, consents };
 }
+
+const newPatient = async (familyName: string): Promise<string> => (await consentingPatient(familyName)).id;
 
 async function analysedPhoto(sessionId: string, view: string, file: string): Promise<string> {
   const response = await clinician.request('POST', `/api/photo-sessions/${sessionId}/photos?view=${view}`, await fixture(file), { 'content-type': 'image/jpeg' });
@@ -229,6 +234,13 @@ describe('analyses an earlier method made', () => {
     const facial = { ...(row.facial_analysis as Record<string, unknown>), method };
     await t.services.db.updateTable('photo').set({ facial_analysis: JSON.stringify(facial) }).where('id', '=', photoId).execute();
   }
+  async function analysedAgain(photoId: string): Promise<void> {
+    const deadline = Date.now() + ANALYSIS_TIMEOUT_MS;
+    while ((await clinician.get(`/api/photos/${photoId}`)).json().status !== 'analysed') {
+      if (Date.now() > deadline) throw new Error('the photo was not analysed again in time');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   const agreement = async () => (await clinic.owner.get('/api/stats/grading-agreement')).json() as { overall: { n: number }; earlierMethod: number };
 
   it('say so, are left out of the grading agreement, and are current again once the photo is analysed again', async () => {
@@ -249,14 +261,45 @@ describe('analyses an earlier method made', () => {
     }
 
     expect((await clinician.post(`/api/photos/${frontalId}/analyse`, {})).statusCode).toBe(202);
-    const deadline = Date.now() + ANALYSIS_TIMEOUT_MS;
-    while ((await clinician.get(`/api/photos/${frontalId}`)).json().status !== 'analysed') {
-      if (Date.now() > deadline) throw new Error('the photo was not analysed again in time');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await analysedAgain(frontalId);
     expect((await clinician.get(`/api/photos/${frontalId}/analysis`)).json()).toMatchObject({ method: FACIAL_ANALYSIS_METHOD, methodCurrent: true });
     expect(await agreement()).toMatchObject({ overall: { n: before.overall.n }, earlierMethod: 0 });
   }, ANALYSIS_TIMEOUT_MS + 10_000);
+
+  it('are queued again together, except where the AI-analysis consent has been withdrawn since', async () => {
+    const withdrawn = await consentingPatient('Withdrawn');
+    const session = (await clinician.post(`/api/patients/${withdrawn.id}/photo-sessions`, {})).json().id as string;
+    const withdrawnPhoto = await analysedPhoto(session, 'frontal', 'faces/london-002-neutral.jpg');
+    const withdrawal = await clinic.owner.post(`/api/patients/${withdrawn.id}/consents/${withdrawn.consents.get('ai_analysis')}/withdraw`, { reason: 'changed her mind' });
+    expect(withdrawal.statusCode, withdrawal.body).toBe(200);
+    await madeBy(frontalId, 'contour-analysis/2026-01-01');
+    await madeBy(withdrawnPhoto, undefined);
+
+    // Analysts read the figures but do not capture photos.
+    expect((await (await clinic.member('analyst')).client.post('/api/photos/analyse-earlier-method', {})).statusCode).toBe(403);
+    const queued = await clinician.post('/api/photos/analyse-earlier-method', {});
+    expect(queued.statusCode, queued.body).toBe(200);
+    expect(queued.json()).toEqual({ queued: 1, skipped: 1, remaining: 0 });
+    await analysedAgain(frontalId);
+    expect((await clinician.get(`/api/photos/${frontalId}/analysis`)).json()).toMatchObject({ methodCurrent: true });
+    // The other photo is left as it was, and says so; nothing is queued twice.
+    expect((await clinician.get(`/api/photos/${withdrawnPhoto}/analysis`)).json()).toMatchObject({ method: null, methodCurrent: false });
+    expect((await clinician.post('/api/photos/analyse-earlier-method', {})).json()).toEqual({ queued: 0, skipped: 1, remaining: 0 });
+    const audit = await t.services.db
+      .selectFrom('audit_event')
+      .select(['event', 'outcome', 'entity_id'])
+      .where('chain', '=', clinic.organisationId)
+      .where('event', 'in', ['photo.analyse.request', 'photo.analyse.earlierMethod'])
+      .orderBy('seq', 'desc')
+      .limit(4)
+      .execute();
+    expect(audit.map((a) => [a.event, a.outcome, a.entity_id])).toEqual([
+      ['photo.analyse.earlierMethod', 'success', null],
+      ['photo.analyse.request', 'denied', withdrawnPhoto],
+      ['photo.analyse.earlierMethod', 'success', null],
+      ['photo.analyse.request', 'denied', withdrawnPhoto],
+    ]);
+  }, ANALYSIS_TIMEOUT_MS + 30_000);
 });
 
 describe('erasure', () => {

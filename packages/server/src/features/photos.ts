@@ -4,6 +4,7 @@ import { ACCEPTED_PHOTO_TYPES } from '@contour/vision';
 import { MAX_PHOTO_BYTES } from '../data/photos.js';
 import { badRequest } from '../errors.js';
 import {
+  EarlierMethodQueued,
   Items,
   PatientParams,
   Photo,
@@ -124,6 +125,19 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   await app.register(photoUploadRoutes);
+
+  app.post(
+    '/api/photos/analyse-earlier-method',
+    {
+      config: { action: 'photo.capture' },
+      schema: {
+        tags: ['photos'],
+        summary: "Queue again (up to 100 per call, oldest first) the clinic's frontal photos an earlier analysis method analysed",
+        response: { 200: EarlierMethodQueued, ...problems(401, 403) },
+      },
+    },
+    async (request) => request.data.photos.analyseEarlierMethod(),
+  );
 
   app.post(
     '/api/photos/:photoId/analyse',

@@ -330,6 +330,12 @@ export const ConsistencyReport = Type.Object({
 
 export const Pose = Type.Object({ yaw: Type.Number(), pitch: Type.Number(), roll: Type.Number() });
 
+export const EarlierMethodQueued = Type.Object({
+  queued: Type.Integer({ description: 'Photos queued for analysis with the current method' }),
+  skipped: Type.Integer({ description: 'Photos that cannot be analysed now (no AI-analysis consent in force, or the record erased); left as they are' }),
+  remaining: Type.Integer({ description: 'Photos not tried in this call: call again' }),
+});
+
 export const Photo = Type.Object({
   id: Id,
   sessionId: Id,

@@ -1,9 +1,12 @@
+import { useState } from 'react';
 import { CONSENT_TYPES, CONSENT_TYPE_LABELS } from '@contour/domain/consent';
 import { ACQUISITION_CHANNELS } from '@contour/domain/patient';
+import { api } from '../api';
 import { ProblemMessage } from '../components/Problem';
 import { formatMonth } from '../format';
-import { useResource } from '../hooks';
+import { useResource, useSubmission } from '../hooks';
 import { CHANNEL_LABELS, ZONE_LABELS } from '../labels';
+import { useSession } from '../session';
 import type { GradingAgreement, StatsOverview } from '../types';
 
 function labelFor<K extends string>(labels: Record<K, string>, keys: readonly K[], value: string): string {
@@ -60,6 +63,43 @@ export function OverviewPage() {
   );
 }
 
+/**
+ * Queues every photo an earlier analysis method analysed, in batches (the server takes up to 100 per call), for
+ * whoever may capture photos; the grades count again once their photos are analysed.
+ */
+function AnalyseEarlierMethod() {
+  const mayAnalyse = useSession().can('photo.capture');
+  const submission = useSubmission();
+  const [done, setDone] = useState<{ queued: number; skipped: number } | null>(null);
+  if (!mayAnalyse) return null;
+  const run = () =>
+    void submission.run(async () => {
+      let queued = 0, skipped = 0;
+      for (;;) {
+        const batch = await api.post<{ queued: number; skipped: number; remaining: number }>('/api/photos/analyse-earlier-method');
+        queued += batch.queued;
+        skipped += batch.skipped;
+        if (batch.remaining === 0 || batch.queued === 0) break;
+      }
+      setDone({ queued, skipped });
+    });
+  return (
+    <div className="button-row">
+      <button type="button" className="button secondary small" disabled={submission.busy || done !== null} onClick={run}>
+        {submission.busy ? 'Queuing…' : 'Analyse those photos again'}
+      </button>
+      {done && (
+        <p className="notice" role="status">
+          {done.queued} photo{done.queued === 1 ? '' : 's'} queued for analysis with the current method
+          {done.skipped > 0 && `; ${done.skipped} skipped (no AI-analysis consent in force, or the record erased)`}. Their
+          grades count again once the analyses are done.
+        </p>
+      )}
+      <ProblemMessage error={submission.error} />
+    </div>
+  );
+}
+
 const formatKappa = (kappa: number | null): string => (kappa === null ? 'not enough grades' : kappa.toFixed(2).replace('-', '−'));
 
 /** How closely the AI estimates agree with the clinicians' grades; aggregates only. */
@@ -107,10 +147,13 @@ function AgreementTable() {
         </div>
       )}
       {data && data.earlierMethod > 0 && (
-        <p className="hint" data-testid="earlier-method-grades">
-          {data.earlierMethod} grade{data.earlierMethod === 1 ? ' is' : 's are'} left out: {data.earlierMethod === 1 ? 'its photo was' : 'their photos were'} analysed
-          with an earlier method than {data.method}, and each says so on its analysis page, where it can be analysed again.
-        </p>
+        <div data-testid="earlier-method-grades">
+          <p className="hint">
+            {data.earlierMethod} grade{data.earlierMethod === 1 ? ' is' : 's are'} left out: {data.earlierMethod === 1 ? 'its photo was' : 'their photos were'} analysed
+            with an earlier method than {data.method}.
+          </p>
+          <AnalyseEarlierMethod />
+        </div>
       )}
     </section>
   );
