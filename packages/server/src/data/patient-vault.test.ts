@@ -308,6 +308,9 @@ describe('patient files at rest (encrypted vault), through the HTTP API', () => 
     const document = await uploadOk(clinic.owner, patient.id, jpeg);
     const pdf = await uploadOk(clinic.owner, patient.id, minimalPdf(), 'application/pdf');
     const consentId = await recordConsent(patient);
+    // A withdrawal's reason is free text, and can name the patient.
+    const withdrawalReason = `${patient.givenName} moved abroad`;
+    expect((await clinic.owner.post(`/api/patients/${patient.id}/consents/${consentId}/withdraw`, { reason: withdrawalReason })).statusCode).toBe(200);
     const listed = (await clinic.owner.get(`/api/patients/${patient.id}/files`)).json().items as PatientFile[];
     // The drawn consent signature is one of the patient's files too.
     expect(listed.map((f) => f.kind).sort()).toEqual(['consent-signature', 'document', 'document']);
@@ -347,6 +350,9 @@ describe('patient files at rest (encrypted vault), through the HTTP API', () => 
     expect(search.json().total).toBe(0);
     const consents = await clinic.owner.get(`/api/patients/${patient.id}/consents`);
     expect(consents.body).not.toContain(patient.familyName);
+    expect(consents.body).not.toContain(withdrawalReason);
+    // That a consent was withdrawn, and when, stays.
+    expect(consents.json().items.filter((c: { withdrawnAt: string | null }) => c.withdrawnAt !== null)).toHaveLength(1);
 
     // Nothing new can be stored for them.
     const rowsBefore = await fileRows();

@@ -313,7 +313,10 @@ export class PatientRecords {
         .where('id', '=', id)
         .where('organisation_id', '=', actor.organisationId)
         .execute();
+      // The typed name, and a withdrawal's free-text reason (it can name or describe the patient); that and when a
+      // consent was withdrawn stay.
       await trx.updateTable('consent').set({ signed_name: '' }).where('patient_id', '=', id).execute();
+      await trx.updateTable('consent').set({ withdrawal_reason: '' }).where('patient_id', '=', id).where('withdrawal_reason', 'is not', null).execute();
       // The patient's own words at consultations and the notes of treatments can name or describe them.
       await trx
         .updateTable('consultation')
