@@ -405,8 +405,8 @@ export class Photos {
   /**
    * Queues the clinic's current frontal photos whose facial analysis an earlier method made (a newer Contour changed
    * how the analysis measures: `FACIAL_ANALYSIS_METHOD`), oldest first, at most `EARLIER_METHOD_BATCH` per call so a
-   * request stays short. Each goes through `analyse` (AI-analysis consent now, a record still open, audited); those
-   * that cannot be analysed now are skipped and stay as they are. `remaining`: not tried in this call.
+   * request stays short. Each goes through `analyse` (AI-analysis consent now, audited); those without it are skipped
+   * and stay as they are. `remaining`: not tried in this call.
    */
   async analyseEarlierMethod(): Promise<{ queued: number; skipped: number; remaining: number }> {
     const actor = await this.scope.authorize('photo.capture', 'photo.analyse.earlierMethod');
@@ -429,7 +429,7 @@ export class Photos {
         await this.analyse(id);
         queued += 1;
       } catch (error) {
-        // No AI-analysis consent now (recorded as denied by `analyse`), or the record is erased.
+        // No AI-analysis consent in force now (`analyse` records the refusal). An erased record's photos have no analysis.
         if (!(error instanceof Problem && error.status < 500)) throw error;
         skipped += 1;
       }

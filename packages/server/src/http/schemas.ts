@@ -332,7 +332,7 @@ export const Pose = Type.Object({ yaw: Type.Number(), pitch: Type.Number(), roll
 
 export const EarlierMethodQueued = Type.Object({
   queued: Type.Integer({ description: 'Photos queued for analysis with the current method' }),
-  skipped: Type.Integer({ description: 'Photos that cannot be analysed now (no AI-analysis consent in force, or the record erased); left as they are' }),
+  skipped: Type.Integer({ description: 'Photos whose patient has no AI-analysis consent in force now; left as they are' }),
   remaining: Type.Integer({ description: 'Photos not tried in this call: call again' }),
 });
 

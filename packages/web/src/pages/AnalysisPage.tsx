@@ -165,17 +165,6 @@ function AnalysisRecord({ patientId, sessionId, photoId }: { patientId: string; 
   );
 }
 
-interface OverlayProps {
-  analysis: FacialAnalysis;
-  showZones: boolean;
-  showLandmarks: boolean;
-}
-
-/**
- * Drawn in the stored image's own pixels, so it scales with the photo and fits any orientation; the default
- * "xMidYMid meet" places the viewBox exactly as the image's `object-fit: contain` places the picture.
- */
-
 /**
  * An analysis an earlier method made: its figures can differ from those of photos analysed since (a change to how
  * an edge is found moves a measurement), so it says so, and whoever may capture photos can have it analysed again.
@@ -206,6 +195,17 @@ function EarlierMethod({ photoId, method, back, patientId }: { photoId: string; 
     </div>
   );
 }
+
+interface OverlayProps {
+  analysis: FacialAnalysis;
+  showZones: boolean;
+  showLandmarks: boolean;
+}
+
+/**
+ * Drawn in the stored image's own pixels, so it scales with the photo and fits any orientation; the default
+ * "xMidYMid meet" places the viewBox exactly as the image's `object-fit: contain` places the picture.
+ */
 function Overlay({ analysis, showZones, showLandmarks }: OverlayProps) {
   const dot = Math.max(analysis.width, analysis.height) / 500;
   return (

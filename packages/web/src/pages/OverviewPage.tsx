@@ -91,7 +91,7 @@ function AnalyseEarlierMethod() {
       {done && (
         <p className="notice" role="status">
           {done.queued} photo{done.queued === 1 ? '' : 's'} queued for analysis with the current method
-          {done.skipped > 0 && `; ${done.skipped} skipped (no AI-analysis consent in force, or the record erased)`}. Their
+          {done.skipped > 0 && `; ${done.skipped} skipped (no AI-analysis consent in force now)`}. Their
           grades count again once the analyses are done.
         </p>
       )}
