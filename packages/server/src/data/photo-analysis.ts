@@ -162,6 +162,38 @@ export class PhotoAnalysisJobs {
     return row ? consistencyBasis(row.id, row) : null;
   }
 
+  /**
+   * The consistency of the patient's other frontal photos, compared again where their baseline is now another photo:
+   * a retake in the baseline's session replaced it, or a photo in an earlier session became it. From the stored
+   * measurements (no image is read); each change is audited. Returns how many were compared again.
+   */
+  private async refreshConsistency(scope: Scope, actor: Actor, patientId: string): Promise<number> {
+    const photos = await this.db
+      .selectFrom('photo')
+      .select(['id', 'session_id', 'width', 'height', 'pose', 'measurements', 'consistency'])
+      .where('organisation_id', '=', actor.organisationId)
+      .where('patient_id', '=', patientId)
+      .where('view', '=', 'frontal')
+      .where('status', '=', 'analysed')
+      .where('superseded_at', 'is', null)
+      .execute();
+    let refreshed = 0;
+    for (const photo of photos) {
+      const baseline = await this.baseline(actor.organisationId, patientId, photo.session_id);
+      const stored = photo.consistency as ConsistencyReport | null;
+      if ((baseline?.photoId ?? null) === (stored?.baselinePhotoId ?? null)) continue;
+      const basis = consistencyBasis(photo.id, photo);
+      const report = baseline && basis ? compareWithBaseline(baseline, basis) : null;
+      await this.db.transaction().execute(async (trx) => {
+        await trx.updateTable('photo').set({ consistency: report ? JSON.stringify(report) : null }).where('id', '=', photo.id).execute();
+        const detail = { baselinePhotoId: report?.baselinePhotoId ?? null, consistent: report ? report.checks.every((c) => c.passed) : null };
+        await this.auditLog.append([scope.draft(actor, 'U', 'photo.consistency', { entityType: 'photo', entityId: photo.id, patientId, detail }, 'success')], trx);
+      });
+      refreshed += 1;
+    }
+    return refreshed;
+  }
+
   /** One job. Exported for tests through `start`; errors never escape (the photo records them). */
   async run(request: AnalysisRequest): Promise<void> {
     const { organisationId, photoId, token } = request;
@@ -241,6 +273,12 @@ export class PhotoAnalysisJobs {
           ...(consistency ? { baselinePhotoId: consistency.baselinePhotoId, consistent: consistency.checks.every((c) => c.passed) } : {}),
         },
       );
+      // This photo may have become (or stopped being) the baseline of the patient's later ones.
+      if (photo.view === 'frontal') {
+        await this.refreshConsistency(scope, actor, photo.patient_id).catch((error: unknown) =>
+          this.log.error({ photoId, error: (error as Error).message }, "could not compare the patient's other frontal photos with their baseline again"),
+        );
+      }
     } catch (error) {
       if (this.stopping) return; // left 'analysing': the next start queues it again
       const known = error instanceof ImageRejected || error instanceof Problem;

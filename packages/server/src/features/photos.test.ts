@@ -518,6 +518,15 @@ describe('consistency with the baseline', () => {
       ['pose', true],
       ['lighting', true],
     ]);
+
+    // The baseline itself is retaken, closer: the later photo is now compared with the retake, and no longer matches.
+    const newBaseline = await settled((await uploaded(baselineSession, 'frontal', zoomed)).id);
+    expect(newBaseline.quality?.passed, JSON.stringify(newBaseline.quality)).toBe(true);
+    const compared = (await clinician.get(`/api/photos/${retake.id}`)).json() as PhotoBody;
+    expect(compared.consistency?.baselinePhotoId).toBe(newBaseline.id);
+    expect(compared.consistency?.checks.find((c) => c.id === 'scale')).toMatchObject({ passed: false, message: expect.stringMatching(/^Further away than at baseline/) });
+    const audit = await t.services.db.selectFrom('audit_event').select(['detail']).where('entity_id', '=', retake.id).where('event', '=', 'photo.consistency').execute();
+    expect(audit.map((a) => a.detail)).toEqual([{ baselinePhotoId: newBaseline.id, consistent: false }]);
   });
 });
 
