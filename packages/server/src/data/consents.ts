@@ -266,9 +266,10 @@ export class ConsentRecords {
     const actor = await this.scope.authorize('consent.withdraw', 'consent.withdraw', target);
     return this.scope.write(actor, 'U', 'consent.withdraw', async (trx) => {
       await this.patients.row(actor, patientId, trx);
+      const withdrawal = { withdrawn_at: new Date(), withdrawn_by: actor.userId, withdrawal_reason: reason.trim() };
       const updated = await trx
         .updateTable('consent')
-        .set({ withdrawn_at: new Date(), withdrawn_by: actor.userId, withdrawal_reason: reason.trim() })
+        .set(withdrawal)
         .where('organisation_id', '=', actor.organisationId)
         .where('patient_id', '=', patientId)
         .where('id', '=', consentId)
@@ -285,9 +286,21 @@ export class ConsentRecords {
           .executeTakeFirst();
         throw exists ? conflict('This consent was already withdrawn.') : notFound('The consent');
       }
+      // A withdrawal is the patient's word on what the consent is for, not on one form: every other signature of the
+      // same type still standing (an earlier version signed, the same form signed twice) is withdrawn with it.
+      const alsoWithdrawn = await trx
+        .updateTable('consent')
+        .set(withdrawal)
+        .where('organisation_id', '=', actor.organisationId)
+        .where('patient_id', '=', patientId)
+        .where('type', '=', updated.type)
+        .where('withdrawn_at', 'is', null)
+        .returning('id')
+        .execute();
       const row = (await this.history(actor.organisationId, patientId, trx)).find((r) => r.id === consentId);
       if (!row) throw notFound('The consent');
-      return { result: ConsentRecords.toConsent(row, new Date()), target: { ...target, detail: { type: updated.type } } };
+      const detail = { type: updated.type, ...(alsoWithdrawn.length > 0 ? { alsoWithdrawn: alsoWithdrawn.map((c) => c.id) } : {}) };
+      return { result: ConsentRecords.toConsent(row, new Date()), target: { ...target, detail } };
     });
   }
 

@@ -51,6 +51,24 @@ describe('front desk flow: patient, consent, withdrawal, audit', () => {
     expect(events).toEqual(expect.arrayContaining(['patient.create', 'consent.record', 'consent.withdraw', 'consent.signature.read']));
     expect(JSON.stringify(audit)).not.toContain('Amelia');
 
+    // Signed twice (a newer form, or the same one again) and withdrawn once: the patient's word covers both.
+    const twice: string[] = [];
+    for (let k = 0; k < 2; k++) {
+      const again = await desk.post(`/api/patients/${patient.id}/consents`, { templateId: photography?.id, signedName: 'amelia HART', signature: await signatureDataUrl() });
+      expect(again.statusCode, again.body).toBe(201);
+      twice.push(again.json().id as string);
+    }
+    expect((await desk.get(`/api/patients/${patient.id}/consents`)).json().status.find((s: { purpose: string }) => s.purpose === 'capture_photos').allowed).toBe(true);
+    expect((await desk.post(`/api/patients/${patient.id}/consents/${twice[1]}/withdraw`, { reason: 'No more photos' })).statusCode).toBe(200);
+    const once = (await desk.get(`/api/patients/${patient.id}/consents`)).json();
+    expect(once.status.find((s: { purpose: string }) => s.purpose === 'capture_photos').allowed).toBe(false);
+    expect(once.items.filter((c: { id: string }) => twice.includes(c.id)).map((c: { inForce: boolean }) => c.inForce)).toEqual([false, false]);
+    const withdrawal = (await clinic.owner.get(`/api/audit?patientId=${patient.id}&event=consent.withdraw&limit=1`)).json().items[0];
+    expect(withdrawal).toMatchObject({ entityId: twice[1], detail: { type: 'clinical_photography', alsoWithdrawn: [twice[0]] } });
+    // Signing again after the withdrawal gives consent again.
+    expect((await desk.post(`/api/patients/${patient.id}/consents`, { templateId: photography?.id, signedName: 'amelia HART', signature: await signatureDataUrl() })).statusCode).toBe(201);
+    expect((await desk.get(`/api/patients/${patient.id}/consents`)).json().status.find((s: { purpose: string }) => s.purpose === 'capture_photos').allowed).toBe(true);
+
     const verify = (await clinic.owner.get('/api/audit/verify')).json();
     expect(verify).toMatchObject({ ok: true, firstBreak: null });
     expect(verify.checked).toBeGreaterThan(5);
