@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Scope } from './scope.js';
+import type { Scope, Trx } from './scope.js';
 
 export interface Location {
   id: string;
@@ -15,6 +15,27 @@ export function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The calendar date (YYYY-MM-DD) in a time zone at `at` (UTC if the zone is unknown). */
+export function localDate(timeZone: string, at: Date = new Date()): string {
+  const zone = isTimeZone(timeZone) ? timeZone : 'UTC';
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/**
+ * The clinic's calendar date for a patient (or for the clinic, without one) at `at`: in the time zone of the
+ * patient's location, else of the clinic's first location, else UTC. At 9 am in Sydney it is still the day before
+ * in UTC, so "today" in UTC refused a treatment given that morning as one "in the future".
+ */
+export async function clinicDate(executor: Scope['db'] | Trx, organisationId: string, patientId: string | null, at: Date = new Date()): Promise<string> {
+  const patient = patientId
+    ? await executor.selectFrom('patient').select('location_id').where('organisation_id', '=', organisationId).where('id', '=', patientId).executeTakeFirst()
+    : undefined;
+  let query = executor.selectFrom('location').select('timezone').where('organisation_id', '=', organisationId);
+  if (patient?.location_id) query = query.where('id', '=', patient.location_id);
+  const location = await query.orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+  return localDate(location?.timezone ?? 'UTC', at);
 }
 
 export class Locations {

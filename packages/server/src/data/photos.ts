@@ -21,7 +21,7 @@ import { FACIAL_ANALYSIS_METHOD, ImageRejected, PHOTO_LIMITS, cleanPhotoForStora
 import type { PhotoSessionTable, PhotoStatus, PhotoTable } from '../db/schema.js';
 import { Problem, badRequest, notFound, unsupportedMedia } from '../errors.js';
 import type { ConsentRecords } from './consents.js';
-import { isTimeZone } from './locations.js';
+import { localDate } from './locations.js';
 import type { PhotoAnalysisJobs } from './photo-analysis.js';
 import { protocolFor, viewSpecFor } from './photo-protocols.js';
 import type { PatientRecords } from './patients.js';
@@ -151,12 +151,6 @@ function toSession(row: SessionRow, photos: PhotoSummaryRow[], protocol: PhotoPr
   };
 }
 
-/** Today's date (YYYY-MM-DD) in a time zone (UTC if the zone is unknown). */
-function today(timeZone: string): string {
-  const zone = isTimeZone(timeZone) ? timeZone : 'UTC';
-  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-}
-
 function checkVisitDate(visitDate: string): void {
   const date = new Date(`${visitDate}T00:00:00Z`);
   // A day of slack for time zones ahead of UTC.
@@ -281,7 +275,7 @@ export class Photos {
           id: randomUUID(),
           organisation_id: actor.organisationId,
           patient_id: patientId,
-          visit_date: input.visitDate ?? today(timeZone),
+          visit_date: input.visitDate ?? localDate(timeZone),
           location_id: input.locationId ?? null,
           notes: input.notes?.trim() ?? '',
           created_by: actor.userId,

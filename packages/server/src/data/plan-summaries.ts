@@ -5,6 +5,7 @@
  */
 import { ZONE_EXPLANATIONS, ZONE_LABELS, type FinalPlanItem, type Side } from '@contour/domain';
 import { renderPlanSummaryPdf, type PlanSummaryImage } from '../documents/plan-summary-pdf.js';
+import { clinicDate } from './locations.js';
 import type { AuditTarget, Scope } from './scope.js';
 import type { Simulations } from './simulations.js';
 import type { TreatmentPlans } from './treatment-plans.js';
@@ -47,7 +48,8 @@ export class PlanSummaries {
         .executeTakeFirst();
       if (photo) {
         const { bytes } = await this.scope.vault.read(actor.organisationId, plan.patientId, photo.file_id);
-        images.push({ caption: `Consultation photo (${photo.view}), ${plan.consultation.createdAt.toISOString().slice(0, 10)}`, kind: 'photo', jpeg: bytes, width: photo.width, height: photo.height });
+        const taken = await clinicDate(this.scope.db, actor.organisationId, plan.patientId, plan.consultation.createdAt);
+        images.push({ caption: `Consultation photo (${photo.view}), ${taken}`, kind: 'photo', jpeg: bytes, width: photo.width, height: photo.height });
       }
     }
     // Simulations of this version appear only while the patient's simulation consent is in force.
@@ -79,7 +81,7 @@ export class PlanSummaries {
       status: current.status,
       signedBy: signer,
       signedAt: current.signedAt ? current.signedAt.toISOString() : null,
-      generatedOn: new Date().toISOString().slice(0, 10),
+      generatedOn: await clinicDate(this.scope.db, actor.organisationId, plan.patientId),
       currency: current.suggested.currency,
       images,
       areas: current.final.map((item) => ({

@@ -38,6 +38,7 @@ import {
 import { FACE_MODEL_VERSION } from '@contour/vision';
 import { badRequest, conflict, forbidden, notFound, Problem } from '../errors.js';
 import type { ConsentRecords } from './consents.js';
+import { clinicDate } from './locations.js';
 import type { PatientRecords } from './patients.js';
 import type { AuditTarget, Scope, Trx } from './scope.js';
 import type { TreatmentCatalogues } from './treatment-catalogues.js';
@@ -138,15 +139,15 @@ const reviewProblem = (problems: ReviewProblem[]): Problem =>
     problems.map((p) => ({ path: p.itemKey ? `/items/${p.itemKey}` : '/items', message: p.message })),
   );
 
-const isoDate = (date: Date): string => date.toISOString().slice(0, 10);
-
 interface ReviewContext {
   catalogue: TreatmentCatalogue;
   patient: PlanPatient;
+  /** The clinic's date for the patient (`clinicDate`). */
+  today: string;
 }
 
 /** The stored decisions as the domain's review input, applied to the suggestion. */
-function reviewWith({ catalogue, patient }: ReviewContext, suggested: SuggestedPlan, decisions: DecisionEntry[]) {
+function reviewWith({ catalogue, patient, today }: ReviewContext, suggested: SuggestedPlan, decisions: DecisionEntry[]) {
   const inputs: ItemDecisionInput[] = decisions
     .filter((d) => d.decision !== 'added')
     .map((d) => ({
@@ -156,7 +157,7 @@ function reviewWith({ catalogue, patient }: ReviewContext, suggested: SuggestedP
       ...(d.change ? { change: d.change } : {}),
     }));
   const added = decisions.filter((d) => d.decision === 'added' && d.added).map((d) => ({ ...(d.added as AddedItemInput), key: d.itemKey }));
-  return applyReview({ plan: suggested, decisions: inputs, added, catalogue, patient, today: isoDate(new Date()) });
+  return applyReview({ plan: suggested, decisions: inputs, added, catalogue, patient, today });
 }
 
 export class TreatmentPlans {
@@ -221,7 +222,8 @@ export class TreatmentPlans {
         evidence = { findings: found.findings, photoHashes: [{ photoId: input.photoId, sha256: found.sha256 }], analysisHash: found.analysisHash };
       }
       const { catalogue, version: catalogueVersion } = await this.catalogues.current(actor.organisationId, trx);
-      const suggested = planTreatment({ patient, intake: input.intake, findings: evidence.findings, catalogue, today: isoDate(new Date()) });
+      const today = await clinicDate(trx, actor.organisationId, patientId);
+      const suggested = planTreatment({ patient, intake: input.intake, findings: evidence.findings, catalogue, today });
       const consultationId = randomUUID();
       const id = randomUUID();
       await trx
@@ -373,7 +375,8 @@ export class TreatmentPlans {
   /** What a review is checked against: the clinic's catalogue and the patient as screened now. */
   private async reviewContext(actor: Actor, patientId: string, infectedZones: ZoneId[], executor: Trx | Scope['db']): Promise<ReviewContext> {
     const { catalogue } = await this.catalogues.current(actor.organisationId, executor);
-    return { catalogue, patient: await this.planPatient(actor, patientId, infectedZones, executor) };
+    const today = await clinicDate(executor, actor.organisationId, patientId);
+    return { catalogue, patient: await this.planPatient(actor, patientId, infectedZones, executor), today };
   }
 
   /** The review of a version: the domain's decision record from the suggestion and the stored decisions. */

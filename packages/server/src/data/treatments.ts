@@ -16,6 +16,7 @@ import {
 } from '@contour/domain';
 import { badRequest, conflict } from '../errors.js';
 import type { ConsentRecords } from './consents.js';
+import { clinicDate } from './locations.js';
 import type { PatientRecords } from './patients.js';
 import type { AuditTarget, Scope, Trx } from './scope.js';
 import type { TreatmentCatalogues } from './treatment-catalogues.js';
@@ -71,8 +72,6 @@ export async function performedTreatments(executor: Trx | Scope['db'], organisat
   return rows.map((r) => ({ performedOn: r.performed_on, items: r.items as PerformedTreatmentItem[] }));
 }
 
-const today = (): string => new Date().toISOString().slice(0, 10);
-
 export class Treatments {
   constructor(
     private readonly scope: Scope,
@@ -84,7 +83,10 @@ export class Treatments {
   async record(patientId: string, input: NewTreatmentRecord): Promise<TreatmentRecord> {
     const target: AuditTarget = { entityType: 'treatment_record', patientId };
     const actor = await this.scope.authorize('treatment.record', 'treatment.record', target);
-    if (input.performedOn > today()) throw badRequest('A treatment cannot be recorded for a future date.', [{ path: '/performedOn', message: 'is in the future' }]);
+    // "Today" where the clinic is: in the morning east of Greenwich, UTC is still on the day before.
+    if (input.performedOn > (await clinicDate(this.scope.db, actor.organisationId, patientId))) {
+      throw badRequest('A treatment cannot be recorded for a future date.', [{ path: '/performedOn', message: 'is in the future' }]);
+    }
     if (input.items.length === 0) throw badRequest('Record at least one treated zone.', [{ path: '/items', message: 'empty' }]);
     input.items.forEach((item, i) => {
       if (item.expiryDate < input.performedOn) {
