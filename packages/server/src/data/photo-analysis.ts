@@ -165,9 +165,9 @@ export class PhotoAnalysisJobs {
   /**
    * The consistency of the patient's other frontal photos, compared again where their baseline is now another photo:
    * a retake in the baseline's session replaced it, or a photo in an earlier session became it. From the stored
-   * measurements (no image is read); each change is audited. Returns how many were compared again.
+   * measurements (no image is read); each change is audited.
    */
-  private async refreshConsistency(scope: Scope, actor: Actor, patientId: string): Promise<number> {
+  private async refreshConsistency(scope: Scope, actor: Actor, patientId: string): Promise<void> {
     const photos = await this.db
       .selectFrom('photo')
       .select(['id', 'session_id', 'width', 'height', 'pose', 'measurements', 'consistency'])
@@ -177,7 +177,6 @@ export class PhotoAnalysisJobs {
       .where('status', '=', 'analysed')
       .where('superseded_at', 'is', null)
       .execute();
-    let refreshed = 0;
     for (const photo of photos) {
       const baseline = await this.baseline(actor.organisationId, patientId, photo.session_id);
       const stored = photo.consistency as ConsistencyReport | null;
@@ -189,9 +188,7 @@ export class PhotoAnalysisJobs {
         const detail = { baselinePhotoId: report?.baselinePhotoId ?? null, consistent: report ? report.checks.every((c) => c.passed) : null };
         await this.auditLog.append([scope.draft(actor, 'U', 'photo.consistency', { entityType: 'photo', entityId: photo.id, patientId, detail }, 'success')], trx);
       });
-      refreshed += 1;
     }
-    return refreshed;
   }
 
   /** One job. Exported for tests through `start`; errors never escape (the photo records them). */
