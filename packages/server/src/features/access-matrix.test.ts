@@ -146,7 +146,7 @@ describe('access matrix', () => {
     const patient = (await clinic.owner.post('/api/patients', samplePatient)).json();
     const templates = (await clinic.owner.get('/api/consent-templates')).json().items;
     const templateId = templates.find((tpl: { type: string }) => tpl.type === 'clinical_photography').id;
-    const consent = await clinic.owner.post(`/api/patients/${patient.id}/consents`, {
+    await clinic.owner.post(`/api/patients/${patient.id}/consents`, {
       templateId,
       signedName: `${samplePatient.givenName} ${samplePatient.familyName}`,
       signature: await signatureDataUrl(),
@@ -167,12 +167,14 @@ describe('access matrix', () => {
     const file = await clinic.owner.request('POST', `/api/patients/${patient.id}/files`, await fixture('faces/london-002-neutral.jpg'), {
       'content-type': 'image/jpeg',
     });
-    for (const type of ['treatment', 'simulation']) {
-      await clinic.owner.post(`/api/patients/${patient.id}/consents`, {
+    const signed: Record<string, string> = {};
+    for (const type of ['treatment', 'simulation', 'marketing_messages']) {
+      const response = await clinic.owner.post(`/api/patients/${patient.id}/consents`, {
         templateId: templates.find((tpl: { type: string }) => tpl.type === type).id,
         signedName: `${samplePatient.givenName} ${samplePatient.familyName}`,
         signature: await signatureDataUrl(),
       });
+      signed[type] = response.json().id as string;
     }
     const plan = await clinic.owner.post(`/api/patients/${patient.id}/plans`, { intake: MATRIX_INTAKE, photoId: photo.json().id });
     if (plan.statusCode !== 201) throw new Error(`seed plan failed: ${plan.body}`);
@@ -183,7 +185,8 @@ describe('access matrix', () => {
     const staff = await clinic.member('staff', 'Desk Person');
     return {
       patientId: patient.id,
-      consentId: consent.json().id,
+      // The withdrawal probe takes a consent no other route needs: a withdrawal covers every signature of its type.
+      consentId: signed.marketing_messages as string,
       fileId: file.json().id,
       userId: staff.userId,
       templateId,
