@@ -7,7 +7,7 @@
  * A job whose token is no longer the photo's (a newer request came in) does nothing, so duplicates and
  * re-deliveries are harmless. Photos left 'queued' or 'analysing' by a stop are queued again at start.
  */
-import { compareWithBaseline, type Actor, type ConsistencyBasis, type ConsistencyReport, type PhotoProtocol } from '@contour/domain';
+import { canonicalJson, compareWithBaseline, type Actor, type ConsistencyBasis, type ConsistencyReport, type PhotoProtocol } from '@contour/domain';
 import { ImageRejected, decodePhoto, interPupilDistance, landmarkBounds, type PhotoAnalysis } from '@contour/vision';
 import type { Db } from '../db/database.js';
 import { Problem } from '../errors.js';
@@ -163,11 +163,12 @@ export class PhotoAnalysisJobs {
   }
 
   /**
-   * The consistency of the patient's other frontal photos, compared again where their baseline is now another photo:
-   * a retake in the baseline's session replaced it, or a photo in an earlier session became it. From the stored
-   * measurements (no image is read); each change is audited.
+   * The consistency of the patient's other frontal photos, compared again where their baseline is now another photo
+   * (a retake in the baseline's session replaced it, or a photo in an earlier session became it) or is the photo just
+   * analysed again (`analysed`: its measurements may have changed). From the stored measurements (no image is read);
+   * each change is audited.
    */
-  private async refreshConsistency(scope: Scope, actor: Actor, patientId: string): Promise<void> {
+  private async refreshConsistency(scope: Scope, actor: Actor, patientId: string, analysed: string): Promise<void> {
     const photos = await this.db
       .selectFrom('photo')
       .select(['id', 'session_id', 'width', 'height', 'pose', 'measurements', 'consistency'])
@@ -180,9 +181,11 @@ export class PhotoAnalysisJobs {
     for (const photo of photos) {
       const baseline = await this.baseline(actor.organisationId, patientId, photo.session_id);
       const stored = photo.consistency as ConsistencyReport | null;
-      if ((baseline?.photoId ?? null) === (stored?.baselinePhotoId ?? null)) continue;
+      if (photo.id === analysed || ((baseline?.photoId ?? null) === (stored?.baselinePhotoId ?? null) && baseline?.photoId !== analysed)) continue;
       const basis = consistencyBasis(photo.id, photo);
       const report = baseline && basis ? compareWithBaseline(baseline, basis) : null;
+      // Key order aside (PostgreSQL's jsonb keeps its own), an unchanged report is left alone.
+      if (canonicalJson(report) === canonicalJson(stored)) continue;
       await this.db.transaction().execute(async (trx) => {
         await trx.updateTable('photo').set({ consistency: report ? JSON.stringify(report) : null }).where('id', '=', photo.id).execute();
         const detail = { baselinePhotoId: report?.baselinePhotoId ?? null, consistent: report ? report.checks.every((c) => c.passed) : null };
@@ -272,7 +275,7 @@ export class PhotoAnalysisJobs {
       );
       // This photo may have become (or stopped being) the baseline of the patient's later ones.
       if (photo.view === 'frontal') {
-        await this.refreshConsistency(scope, actor, photo.patient_id).catch((error: unknown) =>
+        await this.refreshConsistency(scope, actor, photo.patient_id, photoId).catch((error: unknown) =>
           this.log.error({ photoId, error: (error as Error).message }, "could not compare the patient's other frontal photos with their baseline again"),
         );
       }

@@ -522,11 +522,34 @@ describe('consistency with the baseline', () => {
     // The baseline itself is retaken, closer: the later photo is now compared with the retake, and no longer matches.
     const newBaseline = await settled((await uploaded(baselineSession, 'frontal', zoomed)).id);
     expect(newBaseline.quality?.passed, JSON.stringify(newBaseline.quality)).toBe(true);
-    const compared = (await clinician.get(`/api/photos/${retake.id}`)).json() as PhotoBody;
+    // The job compares the other photos again just after it has stored the new baseline's analysis.
+    const comparedWith = async (baselineId: string, checks: number): Promise<PhotoBody> => {
+      const deadline = Date.now() + ANALYSIS_TIMEOUT_MS;
+      for (;;) {
+        const photo = (await clinician.get(`/api/photos/${retake.id}`)).json() as PhotoBody;
+        if (photo.consistency?.baselinePhotoId === baselineId && photo.consistency.checks.length === checks) return photo;
+        if (Date.now() > deadline) throw new Error(`still compared with ${JSON.stringify(photo.consistency)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const compared = await comparedWith(newBaseline.id, 4);
     expect(compared.consistency?.baselinePhotoId).toBe(newBaseline.id);
     expect(compared.consistency?.checks.find((c) => c.id === 'scale')).toMatchObject({ passed: false, message: expect.stringMatching(/^Further away than at baseline/) });
-    const audit = await t.services.db.selectFrom('audit_event').select(['detail']).where('entity_id', '=', retake.id).where('event', '=', 'photo.consistency').execute();
-    expect(audit.map((a) => a.detail)).toEqual([{ baselinePhotoId: newBaseline.id, consistent: false }]);
+    const audit = async () => (await t.services.db.selectFrom('audit_event').select(['detail']).where('entity_id', '=', retake.id).where('event', '=', 'photo.consistency').execute()).map((a) => a.detail);
+    expect(await audit()).toEqual([{ baselinePhotoId: newBaseline.id, consistent: false }]);
+
+    // The baseline analysed again (its figures could have changed): the later photo is compared again too. Its stored
+    // report is spoiled first, so the comparison shows; analysed again unchanged, nothing further is written.
+    await t.services.db.updateTable('photo').set({ consistency: JSON.stringify({ ...compared.consistency, checks: [] }) }).where('id', '=', retake.id).execute();
+    expect((await clinician.post(`/api/photos/${newBaseline.id}/analyse`, {})).statusCode).toBe(202);
+    expect((await comparedWith(newBaseline.id, 4)).consistency).toEqual(compared.consistency);
+    expect(await audit()).toHaveLength(2);
+    expect((await clinician.post(`/api/photos/${newBaseline.id}/analyse`, {})).statusCode).toBe(202);
+    await settled(newBaseline.id);
+    // Another analysis of the same photo (which would compare the other photos again) ends before the next check.
+    expect((await clinician.post(`/api/photos/${newBaseline.id}/analyse`, {})).statusCode).toBe(202);
+    await settled(newBaseline.id);
+    expect(await audit()).toHaveLength(2);
   });
 });
 
