@@ -178,10 +178,11 @@ export class PhotoAnalysisJobs {
       .where('status', '=', 'analysed')
       .where('superseded_at', 'is', null)
       .execute();
-    for (const photo of photos) {
+    for (const photo of photos.filter((p) => p.id !== analysed)) {
       const baseline = await this.baseline(actor.organisationId, patientId, photo.session_id);
       const stored = photo.consistency as ConsistencyReport | null;
-      if (photo.id === analysed || ((baseline?.photoId ?? null) === (stored?.baselinePhotoId ?? null) && baseline?.photoId !== analysed)) continue;
+      const sameBaseline = (baseline?.photoId ?? null) === (stored?.baselinePhotoId ?? null);
+      if (sameBaseline && baseline?.photoId !== analysed) continue;
       const basis = consistencyBasis(photo.id, photo);
       const report = baseline && basis ? compareWithBaseline(baseline, basis) : null;
       // Key order aside (PostgreSQL's jsonb keeps its own), an unchanged report is left alone.
