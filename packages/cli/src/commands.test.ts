@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,15 @@ describe('contour CLI on the embedded database', () => {
     const second = capture();
     expect(await migrate(env, second)).toBe(0);
     expect(second.lines.join('\n')).toMatch(/up to date/);
+  });
+
+  it('audit verify makes no master key where there is none, and says it checked without the checkpoints', async () => {
+    const bare = { CONTOUR_DATA_DIR: await mkdtemp(join(tmpdir(), 'contour-cli-')) };
+    const out = capture();
+    expect(await auditVerify(bare, out, false)).toBe(0);
+    expect(out.lines.join('\n')).toMatch(/No master key here \(CONTOUR_MASTER_KEY or .*master\.key\): checked without the checkpoints kept outside the database\./);
+    expect(existsSync(join(bare.CONTOUR_DATA_DIR, 'master.key'))).toBe(false);
+    await rm(bare.CONTOUR_DATA_DIR, { recursive: true, force: true });
   });
 
   it('audit verify passes on an intact trail and names the first broken entry after tampering', async () => {
