@@ -56,7 +56,7 @@ interface Plan {
     status: string;
     suggested: { items: Item[]; blocked: { zoneId: string }[] };
     final: { key: string; stage: number }[];
-    provenance: { photoHashes: { photoId: string; sha256: string }[]; analysisHash: string | null };
+    provenance: { photoHashes: { photoId: string; sha256: string }[]; analysisHash: string | null; analysisMethod: string | null };
   };
 }
 
@@ -270,6 +270,8 @@ describe.skipIf(skipBrowserTests)('treatment planning in Chromium', () => {
     expect(provenance).toContain(photo.sha256);
     expect(provenance).toContain(signed.current.provenance.analysisHash);
     expect(provenance).toMatch(/Planner rules.*Face model.*Catalogue version/);
+    expect(signed.current.provenance.analysisMethod).toMatch(/^contour-analysis\//);
+    expect(provenance).toContain(`Analysis method${signed.current.provenance.analysisMethod}`);
   });
 
   it('cannot change a signed version: no controls, and the API answers 409', async () => {

@@ -330,13 +330,15 @@ export interface ReviewProblem {
   message: string;
 }
 
-/** What the suggestion was made from: planner rules, face model, catalogue, and the photo and analysis hashes. */
+/** What the suggestion was made from: planner rules, face model, catalogue, the photo and analysis hashes, and how the analysis measured. */
 export interface PlanProvenance {
   rulesVersion: string;
   modelVersion: string;
   catalogueVersion: number;
   photoHashes: { photoId: string; sha256: string }[];
   analysisHash: string | null;
+  /** Null without an analysis, or on versions made before it was recorded. */
+  analysisMethod: string | null;
 }
 
 export interface PlanVersionView {

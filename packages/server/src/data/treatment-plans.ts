@@ -61,6 +61,8 @@ export interface PlanProvenance {
   catalogueVersion: number;
   photoHashes: { photoId: string; sha256: string }[];
   analysisHash: string | null;
+  /** How the analysis measured (FACIAL_ANALYSIS_METHOD then); null without an analysis, or made before methods were recorded. */
+  analysisMethod: string | null;
 }
 
 export interface PlanVersionView {
@@ -169,7 +171,7 @@ export class TreatmentPlans {
   ) {}
 
   /** Findings for the planner from a frontal photo: the latest clinician grade beats the AI estimate. */
-  private async findings(organisationId: string, patientId: string, photoId: string, trx: Trx): Promise<{ findings: PlanFinding[]; sha256: string; analysisHash: string }> {
+  private async findings(organisationId: string, patientId: string, photoId: string, trx: Trx): Promise<{ findings: PlanFinding[]; sha256: string; analysisHash: string; analysisMethod: string | null }> {
     const photo = await trx
       .selectFrom('photo')
       .select(['id', 'sha256', 'status', 'facial_analysis', 'patient_id'])
@@ -177,7 +179,7 @@ export class TreatmentPlans {
       .where('id', '=', photoId)
       .executeTakeFirst();
     if (!photo || photo.patient_id !== patientId) throw badRequest('Unknown photo.', [{ path: '/photoId', message: 'no such photo of this patient' }]);
-    const facial = photo.facial_analysis as { zones?: ZoneFinding[] } | null;
+    const facial = photo.facial_analysis as { method?: string; zones?: ZoneFinding[] } | null;
     if (photo.status !== 'analysed' || !facial) {
       throw new Problem(409, 'not-analysed', 'Photo not analysed', 'The plan is made from an analysed frontal photo; this photo has no facial analysis yet.');
     }
@@ -200,7 +202,7 @@ export class TreatmentPlans {
       if (zone.severity === null || byZone.has(key)) continue;
       byZone.set(key, { zoneId: zone.id, side: zone.side, severity: zone.severity, source: 'ai', confidence: zone.confidence, scale: zone.scale });
     }
-    return { findings: [...byZone.values()], sha256: photo.sha256, analysisHash: sha256(canonical({ facial, grades })) };
+    return { findings: [...byZone.values()], sha256: photo.sha256, analysisHash: sha256(canonical({ facial, grades })), analysisMethod: facial.method ?? null };
   }
 
   /** Records the intake and makes the suggested plan (version 1, a draft for the clinician to review). */
@@ -210,16 +212,17 @@ export class TreatmentPlans {
     const planId = await this.scope.write(actor, 'C', 'plan.create', async (trx) => {
       await this.patients.writableRow(actor, patientId, trx);
       const patient = await this.planPatient(actor, patientId, input.infectedZones ?? [], trx);
-      let evidence: { findings: PlanFinding[]; photoHashes: PlanProvenance['photoHashes']; analysisHash: string | null } = {
+      let evidence: Pick<PlanProvenance, 'photoHashes' | 'analysisHash' | 'analysisMethod'> & { findings: PlanFinding[] } = {
         findings: [],
         photoHashes: [],
         analysisHash: null,
+        analysisMethod: null,
       };
       if (input.photoId) {
         // Findings come from the AI analysis, which the patient must still consent to.
         await this.consents.require(actor, patientId, 'analyse_photos', trx);
         const found = await this.findings(actor.organisationId, patientId, input.photoId, trx);
-        evidence = { findings: found.findings, photoHashes: [{ photoId: input.photoId, sha256: found.sha256 }], analysisHash: found.analysisHash };
+        evidence = { findings: found.findings, photoHashes: [{ photoId: input.photoId, sha256: found.sha256 }], analysisHash: found.analysisHash, analysisMethod: found.analysisMethod };
       }
       const { catalogue, version: catalogueVersion } = await this.catalogues.current(actor.organisationId, trx);
       const today = await clinicDate(trx, actor.organisationId, patientId);
@@ -253,6 +256,7 @@ export class TreatmentPlans {
           catalogue_version: catalogueVersion,
           photo_hashes: JSON.stringify(evidence.photoHashes),
           analysis_hash: evidence.analysisHash,
+          analysis_method: evidence.analysisMethod,
           created_by: actor.userId,
         })
         .execute();
@@ -444,6 +448,7 @@ export class TreatmentPlans {
           catalogueVersion: row.catalogue_version,
           photoHashes: row.photo_hashes as PlanProvenance['photoHashes'],
           analysisHash: row.analysis_hash,
+          analysisMethod: row.analysis_method,
         },
         signedBy: row.signed_by,
         signedByName: row.signed_by_name,
@@ -649,6 +654,7 @@ export class TreatmentPlans {
           catalogue_version: latest.catalogue_version,
           photo_hashes: JSON.stringify(latest.photo_hashes),
           analysis_hash: latest.analysis_hash,
+          analysis_method: latest.analysis_method,
           created_by: actor.userId,
         })
         .execute();

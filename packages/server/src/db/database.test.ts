@@ -11,7 +11,7 @@ describe('database', () => {
 
   it('runs the migrations and is idempotent on a second run', async () => {
     const { rows } = await sql<{ name: string }>`SELECT name FROM contour_migration ORDER BY name`.execute(t.db);
-    expect(rows.map((r) => r.name)).toEqual(['0001-foundation', '0002-photography', '0003-facial-analysis', '0004-treatment-planning', '0005-simulation']);
+    expect(rows.map((r) => r.name)).toEqual(['0001-foundation', '0002-photography', '0003-facial-analysis', '0004-treatment-planning', '0005-simulation', '0006-plan-analysis-method']);
     const again = await t.migrate();
     expect(again.results).toEqual([]);
   });

@@ -251,6 +251,8 @@ export interface PlanVersionTable {
   catalogue_version: number;
   photo_hashes: Json<unknown>;
   analysis_hash: string | null;
+  /** The facial analysis method the findings were made with; null without an analysis or when not recorded. */
+  analysis_method: string | null;
   final_items: NullableJson<unknown>;
   total_cost: number | null;
   signed_by: string | null;

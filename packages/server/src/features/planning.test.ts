@@ -4,6 +4,7 @@
  * deviations and re-treatment intervals, the plan summary PDF, the governance report and the catalogue.
  */
 import { sql } from 'kysely';
+import { FACIAL_ANALYSIS_METHOD } from '@contour/vision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestClinic, createTestContour, fixture, signatureDataUrl, type Client, type TestClinic, type TestContour } from '../test/harness.js';
 
@@ -32,7 +33,7 @@ interface PlanBody {
     records: { itemKey: string; decision: string; proposed: Item | null; final: { amount: number } | null; reason: string | null }[];
     final: { key: string; stage: number; productId: string; zoneId: string; side: string; amount: number }[];
     problems: { code: string; message: string }[];
-    provenance: { rulesVersion: string; modelVersion: string; catalogueVersion: number; photoHashes: { photoId: string; sha256: string }[]; analysisHash: string | null };
+    provenance: { rulesVersion: string; modelVersion: string; catalogueVersion: number; photoHashes: { photoId: string; sha256: string }[]; analysisHash: string | null; analysisMethod: string | null };
     signedByName: string | null;
     signerRegistration: string | null;
   };
@@ -133,6 +134,8 @@ describe('a suggested plan from a consultation', () => {
     const photo = await t.services.db.selectFrom('photo').select('sha256').where('id', '=', photoId).executeTakeFirstOrThrow();
     expect(current.provenance.photoHashes).toEqual([{ photoId, sha256: photo.sha256 }]);
     expect(current.provenance.analysisHash).toMatch(/^[0-9a-f]{64}$/);
+    // How the analysis measured, read from the photo's findings: a later re-analysis does not rewrite it.
+    expect(current.provenance.analysisMethod).toBe(FACIAL_ANALYSIS_METHOD);
     expect(current.provenance.modelVersion).toMatch(/^human \d+\.\d+/);
     expect(current.provenance.rulesVersion).toEqual(expect.any(String));
     // Every suggested item awaits a decision: the plan cannot be signed yet.
@@ -212,6 +215,7 @@ describe('a suggested plan from a consultation', () => {
     expect(v2.current).toMatchObject({ version: 2, status: 'draft' });
     expect(v2.current.decisions).toHaveLength(plan.current.decisions.length);
     expect(v2.versions.map((v) => v.status)).toEqual(['signed', 'draft']);
+    expect(v2.current.provenance).toEqual(plan.current.provenance);
     const v1 = (await clinician.get(`/api/plans/${plan.id}?version=1`)).json() as PlanBody;
     expect(v1.current.status).toBe('signed');
   });
@@ -274,6 +278,8 @@ describe('safety screening in the plan', () => {
   it('blocks toxin in pregnancy and says why', async () => {
     const pregnant = await newPatient('Pregnant', { pregnant: true });
     const plan = await newPlan(clinician, pregnant, { intake });
+    // No photo, so no analysis to record.
+    expect(plan.current.provenance).toMatchObject({ photoHashes: [], analysisHash: null, analysisMethod: null });
     expect(plan.current.suggested.items.filter((i) => i.treatmentClass === 'neuromodulator' || i.treatmentClass === 'ha_filler')).toEqual([]);
     expect(plan.current.suggested.blocked.some((b) => /pregnan/i.test(b.reason))).toBe(true);
   });

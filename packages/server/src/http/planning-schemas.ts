@@ -124,6 +124,7 @@ const VersionView = Type.Object({
     catalogueVersion: Type.Integer(),
     photoHashes: Type.Array(Type.Object({ photoId: Id, sha256: Type.String() })),
     analysisHash: Nullable(Type.String()),
+    analysisMethod: Nullable(Type.String({ description: 'The facial analysis method the findings were made with; null without an analysis, or on versions made before it was recorded' })),
   }),
   signedBy: Nullable(Id),
   signedByName: Nullable(Type.String()),

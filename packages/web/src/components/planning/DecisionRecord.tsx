@@ -94,6 +94,10 @@ export function DecisionRecord({ plan }: { plan: PlanView }) {
           <dt>Analysis SHA-256</dt>
           <dd className="hash">{provenance.analysisHash ?? 'No analysis'}</dd>
         </div>
+        <div className="span-all">
+          <dt>Analysis method</dt>
+          <dd>{provenance.analysisMethod ?? (provenance.analysisHash ? 'Not recorded (made before plans recorded it)' : 'No analysis')}</dd>
+        </div>
       </dl>
     </section>
   );
