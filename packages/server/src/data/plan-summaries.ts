@@ -4,7 +4,7 @@
  * Exporting it is audited ('plan.summary.export'), which the governance report counts.
  */
 import { ZONE_EXPLANATIONS, ZONE_LABELS, type FinalPlanItem, type Side } from '@contour/domain';
-import { renderPlanSummaryPdf, type PlanSummaryImage } from '../documents/plan-summary-pdf.js';
+import { formatDate, renderPlanSummaryPdf, type PlanSummaryImage } from '../documents/plan-summary-pdf.js';
 import { clinicDate } from './locations.js';
 import type { AuditTarget, Scope } from './scope.js';
 import type { Simulations } from './simulations.js';
@@ -49,7 +49,7 @@ export class PlanSummaries {
       if (photo) {
         const { bytes } = await this.scope.vault.read(actor.organisationId, plan.patientId, photo.file_id);
         const taken = await clinicDate(this.scope.db, actor.organisationId, plan.patientId, plan.consultation.createdAt);
-        images.push({ caption: `Consultation photo (${photo.view}), ${taken}`, kind: 'photo', jpeg: bytes, width: photo.width, height: photo.height });
+        images.push({ caption: `Consultation photo (${photo.view}), ${formatDate(taken)}`, kind: 'photo', jpeg: bytes, width: photo.width, height: photo.height });
       }
     }
     // Simulations of this version appear only while the patient's simulation consent is in force.
@@ -80,7 +80,8 @@ export class PlanSummaries {
       planTitle: `Treatment plan, version ${current.version}`,
       status: current.status,
       signedBy: signer,
-      signedAt: current.signedAt ? current.signedAt.toISOString() : null,
+      // The day it was signed where the clinic is: a plan signed at 9 am in Sydney is still the day before in UTC.
+      signedAt: current.signedAt ? await clinicDate(this.scope.db, actor.organisationId, plan.patientId, current.signedAt) : null,
       generatedOn: await clinicDate(this.scope.db, actor.organisationId, plan.patientId),
       currency: current.suggested.currency,
       images,

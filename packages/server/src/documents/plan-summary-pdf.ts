@@ -31,7 +31,7 @@ export interface PlanSummaryDocument {
   status: 'draft' | 'signed';
   /** The clinician's display name and registration number, when signed. */
   signedBy: string | null;
-  /** ISO timestamp; the calendar date it is written with is the one shown. */
+  /** ISO date, or timestamp (the calendar date it is written with is the one shown): the clinic's date, not UTC's. */
   signedAt: string | null;
   /** ISO date (or timestamp): shown on the document and used as the PDF's creation date. */
   generatedOn: string;
@@ -179,8 +179,8 @@ function isoDate(value: string): Date | null {
   return Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(match[3]) ? null : date;
 }
 
-/** "14 April 2025"; anything that is not an ISO date is shown as written. */
-function formatDate(value: string | null | undefined): string {
+/** "14 April 2025"; anything that is not an ISO date is shown as written. Captions use it too. */
+export function formatDate(value: string | null | undefined): string {
   if (!value) return '';
   const date = isoDate(value);
   return date ? DATE_FORMAT.format(date) : text(value);

@@ -6,7 +6,10 @@
 import { sql } from 'kysely';
 import { FACIAL_ANALYSIS_METHOD } from '@contour/vision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDate } from '../documents/plan-summary-pdf.js';
+import { localDate } from '../data/locations.js';
 import { createTestClinic, createTestContour, fixture, signatureDataUrl, type Client, type TestClinic, type TestContour } from '../test/harness.js';
+import { pdfText } from '../test/pdf-text.js';
 
 const ANALYSIS_TIMEOUT_MS = 60_000;
 
@@ -220,11 +223,21 @@ describe('a suggested plan from a consultation', () => {
     expect(v1.current.status).toBe('signed');
   });
 
-  it('exports the patient plan summary PDF, audited', async () => {
+  it('exports the patient plan summary PDF, audited, with the clinic’s dates written out', async () => {
+    // A clinic at UTC+14: from 10:00 UTC its date is already tomorrow's.
+    const zone = 'Pacific/Kiritimati';
+    await t.services.db.updateTable('location').set({ timezone: zone }).where('organisation_id', '=', clinic.organisationId).execute();
     const response = await clinician.get(`/api/plans/${plan.id}/versions/1/summary.pdf`);
+    await t.services.db.updateTable('location').set({ timezone: 'UTC' }).where('organisation_id', '=', clinic.organisationId).execute();
     expect(response.statusCode, response.body.slice(0, 200)).toBe(200);
     expect(response.headers['content-type']).toBe('application/pdf');
     expect(response.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = await pdfText(response.rawPayload);
+    const v1 = (await clinician.get(`/api/plans/${plan.id}?version=1`)).json() as { current: { signedAt: string }; consultation: { createdAt: string } };
+    const written = (at: string): string => formatDate(localDate(zone, new Date(at)));
+    expect(text).toContain(`on ${written(v1.current.signedAt)}`);
+    expect(text).toContain(`Consultation photo (frontal), ${written(v1.consultation.createdAt)}`);
+    expect(text).not.toMatch(/\b\d{4}-\d{2}-\d{2}\b/);
     const audit = await t.services.db.selectFrom('audit_event').select('outcome').where('entity_id', '=', plan.id).where('event', '=', 'plan.summary.export').execute();
     expect(audit).toEqual([{ outcome: 'success' }]);
   });

@@ -3,14 +3,10 @@
  * label in pixels and metadata on every image that leaves, the record of what it was made from, the three
  * variants in order, simulations in the plan summary PDF, and erasure.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIMULATION_LABEL, readLabel } from '@contour/vision';
 import { createTestClinic, createTestContour, fixture, signatureDataUrl, type Client, type TestClinic, type TestContour } from '../test/harness.js';
-
-const standardFontDataUrl = `${join(dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'standard_fonts')}/`;
+import { pdfText } from '../test/pdf-text.js';
 
 const intake = { concerns: 'Thin lips, frown lines', goals: ['lip_volume', 'smooth_lines'], subtlety: 'balanced', budget: null, downtime: 'few_days', upcomingEvent: null };
 
@@ -167,12 +163,7 @@ describe('outcome simulation', () => {
     it('appears in the plan summary PDF, captioned as a projection', async () => {
       const pdf = await clinician.get(`/api/plans/${ids.planId}/versions/1/summary.pdf`);
       expect(pdf.statusCode).toBe(200);
-      const doc = await getDocument({ data: new Uint8Array(pdf.rawPayload), standardFontDataUrl, verbosity: 0 }).promise;
-      let text = '';
-      for (let i = 1; i <= doc.numPages; i++) {
-        const content = await (await doc.getPage(i)).getTextContent();
-        text += content.items.map((item) => ('str' in item ? item.str : '')).join(' ');
-      }
+      const text = await pdfText(pdf.rawPayload);
       expect(text).toContain('Simulated projection');
       expect(text).toMatch(/conservative variant/);
     });
