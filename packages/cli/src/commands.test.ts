@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClinic, openContour } from '@contour/server';
@@ -50,7 +51,7 @@ describe('contour CLI on the embedded database', () => {
   it('migrate applies the schema once, then reports it up to date', async () => {
     const first = capture();
     expect(await migrate(env, first)).toBe(0);
-    expect(first.lines.join('\n')).toMatch(/Applied 5 migration\(s\): 0001-foundation, 0002-photography, 0003-facial-analysis, 0004-treatment-planning, 0005-simulation/);
+    expect(first.lines.join('\n')).toMatch(/Applied 6 migration\(s\): 0001-foundation, 0002-photography, 0003-facial-analysis, 0004-treatment-planning, 0005-simulation, 0006-plan-analysis-method/);
     const second = capture();
     expect(await migrate(env, second)).toBe(0);
     expect(second.lines.join('\n')).toMatch(/up to date/);
@@ -91,5 +92,21 @@ describe('contour CLI on the embedded database', () => {
     expect(await auditVerify(own, broken, false)).toBe(1);
     expect(broken.lines.join('\n')).toMatch(new RegExp(`chain ${organisationId}: BROKEN at entry 2: entry 2 is missing: the checkpoint of \\S+ recorded the chain up to entry 2`));
     await rm(own.CONTOUR_DATA_DIR, { recursive: true, force: true });
+  });
+
+  it('keeps the checkpoints where AUDIT_CHECKPOINT_URL says, apart from the data directory, and verifies against them there', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'contour-checkpoints-'));
+    const apart = { CONTOUR_DATA_DIR: await mkdtemp(join(tmpdir(), 'contour-cli-')), AUDIT_CHECKPOINT_URL: pathToFileURL(elsewhere).href };
+    const organisationId = await clinicWithTwoEntries(apart, 'apart-owner@clinic.test');
+    expect((await readdir(elsewhere, { recursive: true })).length).toBeGreaterThan(0);
+    expect(existsSync(join(apart.CONTOUR_DATA_DIR, 'files'))).toBe(false);
+    await behindTheTrigger(apart.CONTOUR_DATA_DIR, `DELETE FROM audit_event WHERE chain = '${organisationId}' AND seq = 2`);
+    const broken = capture();
+    expect(await auditVerify(apart, broken, false)).toBe(1);
+    expect(broken.lines.join('\n')).toMatch(new RegExp(`chain ${organisationId}: BROKEN at entry 2: entry 2 is missing`));
+    // The data directory alone holds no checkpoint: whoever rewrites it cannot move one back.
+    const withoutThem = capture();
+    expect(await auditVerify({ CONTOUR_DATA_DIR: apart.CONTOUR_DATA_DIR }, withoutThem, false)).toBe(0);
+    await Promise.all([elsewhere, apart.CONTOUR_DATA_DIR].map((dir) => rm(dir, { recursive: true, force: true })));
   });
 });

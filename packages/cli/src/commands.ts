@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuditCheckpoints, AuditLog, createBlobStore, loadConfig, loadOrCreateMasterKey, migrateToLatest, openDatabase, pgliteDirFor, startContour } from '@contour/server';
+import { AuditCheckpoints, AuditLog, checkpointStore, createBlobStore, loadConfig, loadOrCreateMasterKey, migrateToLatest, openDatabase, pgliteDirFor, startContour } from '@contour/server';
 
 export interface Output {
   out(line: string): void;
@@ -35,10 +35,11 @@ export async function migrate(env: NodeJS.ProcessEnv, output: Output): Promise<n
 
 export async function auditVerify(env: NodeJS.ProcessEnv, output: Output, json: boolean): Promise<number> {
   const config = loadConfig(env);
-  // The checkpoints are kept where the patient files are, signed with the installation's master key. Verifying never
-  // makes a key: without one here (another CONTOUR_MASTER_KEY, another data directory) the chains are re-hashed alone.
+  // The checkpoints are kept where the server keeps them (AUDIT_CHECKPOINT_URL, else with the patient files), signed
+  // with the installation's master key. Verifying never makes a key: without one here (another CONTOUR_MASTER_KEY,
+  // another data directory) the chains are re-hashed alone.
   const keyHere = config.masterKey !== null || existsSync(join(config.dataDir, 'master.key'));
-  const checkpoints = keyHere ? new AuditCheckpoints(createBlobStore(config.storageUrl, config.dataDir), loadOrCreateMasterKey(config.dataDir, config.masterKey)) : null;
+  const checkpoints = keyHere ? new AuditCheckpoints(checkpointStore(config, createBlobStore(config.storageUrl, config.dataDir)), loadOrCreateMasterKey(config.dataDir, config.masterKey)) : null;
   const reports = await withDatabase(env, async (db) => {
     await migrateToLatest(db);
     const log = new AuditLog(db, checkpoints);

@@ -10,6 +10,12 @@ export interface Config {
   databaseUrl: string | null;
   /** s3://bucket/prefix?endpoint=…; otherwise encrypted files under `<dataDir>/files`. */
   storageUrl: string | null;
+  /**
+   * file:/path or s3://…: where each audit chain's checkpoint is kept; otherwise in the patient files' store. Apart
+   * from the database and the files (another disk, another bucket, one with object lock), someone who can rewrite
+   * the data directory cannot also move a checkpoint back.
+   */
+  auditCheckpointUrl: string | null;
   /** Base64 of 32 bytes; otherwise created at first run in `<dataDir>/master.key`. */
   masterKey: string | null;
   sessionIdleMinutes: number;
@@ -41,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: env.HOST || '127.0.0.1',
     databaseUrl: env.DATABASE_URL || null,
     storageUrl: env.STORAGE_URL || null,
+    auditCheckpointUrl: env.AUDIT_CHECKPOINT_URL || null,
     masterKey: env.CONTOUR_MASTER_KEY || null,
     sessionIdleMinutes: positiveNumber('CONTOUR_SESSION_IDLE_MINUTES', env.CONTOUR_SESSION_IDLE_MINUTES, 30),
     sessionMaxHours: positiveNumber('CONTOUR_SESSION_MAX_HOURS', env.CONTOUR_SESSION_MAX_HOURS, 12),

@@ -6,7 +6,7 @@ import { loadConfig, type Config } from './config.js';
 import { migrateToLatest, openDatabase, pgliteDirFor } from './db/database.js';
 import { startFaceFinder, type FaceFinderProvider } from './jobs/face-finder.js';
 import { createServices, startServices, stopServices, type Services } from './services.js';
-import { createBlobStore } from './storage/blob-store.js';
+import { checkpointStore, createBlobStore } from './storage/blob-store.js';
 import { loadOrCreateMasterKey } from './storage/envelope.js';
 
 /** Where `npm run build` puts the web app, relative to this package. */
@@ -34,7 +34,8 @@ export async function openContour(overrides: Partial<Config> = {}, env: NodeJS.P
     await migrateToLatest(handle.db);
     const masterKey = loadOrCreateMasterKey(config.dataDir, config.masterKey);
     faces = await startFaceFinder(config.visionWorkers);
-    services = createServices(config, handle.db, handle.kind, createBlobStore(config.storageUrl, config.dataDir), masterKey, faces);
+    const files = createBlobStore(config.storageUrl, config.dataDir);
+    services = createServices(config, handle.db, handle.kind, files, masterKey, faces, checkpointStore(config, files));
     const app = await buildApp(services);
     await startServices(services, app.log);
     const started = services;

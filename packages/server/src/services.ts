@@ -41,8 +41,9 @@ export function createServices(
   blobs: BlobStore,
   masterKey: Buffer,
   faces: FaceFinderProvider,
+  checkpointBlobs: BlobStore = blobs,
 ): Services {
-  const auditLog = new AuditLog(db, new AuditCheckpoints(blobs, masterKey));
+  const auditLog = new AuditLog(db, new AuditCheckpoints(checkpointBlobs, masterKey));
   const vault = new PatientVault(db, blobs, masterKey);
   const sessions = new SessionStore(db, config.sessionIdleMinutes * 60_000, config.sessionMaxHours * 3_600_000);
   const jobLog = new DeferredLog();

@@ -261,6 +261,10 @@ describe('createBlobStore', () => {
     },
   );
 
+  it('names the setting a refused URL came from', () => {
+    expect(() => createBlobStore('ftp://host/checkpoints', dir, 'AUDIT_CHECKPOINT_URL')).toThrow(/AUDIT_CHECKPOINT_URL must start with file: or s3:/);
+  });
+
   it('refuses a STORAGE_URL that is not a URL at all', () => {
     expect(() => createBlobStore('/var/lib/contour/files', dir)).toThrow();
   });

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../config.js';
 
 export interface BlobStore {
   readonly kind: 'file' | 's3';
@@ -105,7 +106,8 @@ export class S3BlobStore implements BlobStore {
   }
 }
 
-export function createBlobStore(storageUrl: string | null, dataDir: string): BlobStore {
+/** The store `storageUrl` names (`setting`: the variable it came from, for the error); null: `<dataDir>/files`. */
+export function createBlobStore(storageUrl: string | null, dataDir: string, setting = 'STORAGE_URL'): BlobStore {
   if (!storageUrl || storageUrl.startsWith('file:')) {
     // fileURLToPath, not .pathname: a path with a space or other escaped character must not become "%20".
     const root = storageUrl ? fileURLToPath(storageUrl) : join(dataDir, 'files');
@@ -113,5 +115,10 @@ export function createBlobStore(storageUrl: string | null, dataDir: string): Blo
   }
   const url = new URL(storageUrl);
   if (url.protocol === 's3:') return new S3BlobStore(url);
-  throw new Error(`STORAGE_URL must start with file: or s3:, got ${url.protocol}`);
+  throw new Error(`${setting} must start with file: or s3:, got ${url.protocol}`);
+}
+
+/** Where the audit checkpoints are kept: AUDIT_CHECKPOINT_URL's store when set, else `files` (the patient files' store). */
+export function checkpointStore(config: Pick<Config, 'auditCheckpointUrl' | 'dataDir'>, files: BlobStore): BlobStore {
+  return config.auditCheckpointUrl ? createBlobStore(config.auditCheckpointUrl, config.dataDir, 'AUDIT_CHECKPOINT_URL') : files;
 }
