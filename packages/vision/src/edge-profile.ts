@@ -32,12 +32,6 @@ export interface EdgeSearch {
   priorMm: number;
   /** Where on the step the edge is placed: the steepest point (null) or the foot at this fraction of the peak, before it. */
   foot: number | null;
-  /**
-   * Over this distance from the line's start (mm) the preference rises from nothing: an edge entering the line's
-   * reach then gains weight gradually instead of appearing at full strength at the end, where on one photo it is
-   * just inside and on the next (or on the other side of the face) just outside. 0: none.
-   */
-  startTaperMm?: number;
 }
 
 /** A mesh point checked against the edge found near it (lip borders, face outline). */
@@ -67,8 +61,18 @@ export const PER_PX = 4;
 /**
  * The feature along the frame line `start + t·dir` (frame px, `dir` a unit vector) for t in [0, length], `PER_PX`
  * samples per pixel: each the median across a band `bandMm` either side of the line, then smoothed (`smoothMm`).
+ * `sample` reads the feature at an image point (default: `feature` of `labAt`; `lightnessAt` when it is L* alone).
  */
-export function profileAlong(image: RgbImage, frame: Frame, start: Point2, dir: Point2, length: number, search: Pick<EdgeSearch, 'feature' | 'bandMm' | 'smoothMm'>, mmPerPx: number): Float64Array {
+export function profileAlong(
+  image: RgbImage,
+  frame: Frame,
+  start: Point2,
+  dir: Point2,
+  length: number,
+  search: Pick<EdgeSearch, 'feature' | 'bandMm' | 'smoothMm'>,
+  mmPerPx: number,
+  sample: (image: RgbImage, x: number, y: number) => number = (img, x, y) => search.feature(labAt(img, x, y)),
+): Float64Array {
   const n = Math.floor(length * PER_PX) + 1;
   const half = Math.max(1, Math.round(search.bandMm / mmPerPx));
   const across: Point2 = [-dir[1], dir[0]];
@@ -79,7 +83,7 @@ export function profileAlong(image: RgbImage, frame: Frame, start: Point2, dir: 
     const t = k / PER_PX;
     for (let j = -half; j <= half; j++) {
       const p = frame.toImage([start[0] + dir[0] * t + across[0] * j, start[1] + dir[1] * t + across[1] * j]);
-      band.push(search.feature(labAt(image, p[0], p[1])));
+      band.push(sample(image, p[0], p[1]));
     }
     values[k] = median(band);
   }
@@ -109,9 +113,7 @@ export function edgeAlong(image: RgbImage, frame: Frame, start: Point2, dir: Poi
   const h = Math.max(1, Math.round((0.5 / mmPerPx) * PER_PX));
   const step = new Float64Array(n);
   for (let k = h; k < n - h; k++) step[k] = search.sign * ((smooth[k + h] as number) - (smooth[k - h] as number));
-  const riseMm = search.startTaperMm ?? 0;
-  const rise = (k: number): number => (riseMm > 0 ? Math.min(1, Math.max(0, (((k - h - 1) / PER_PX) * mmPerPx) / riseMm)) ** 2 : 1);
-  const weight = (k: number): number => rise(k) * Math.exp(-0.5 * (((k / PER_PX - prior) * mmPerPx) / search.priorMm) ** 2);
+  const weight = (k: number): number => Math.exp(-0.5 * (((k / PER_PX - prior) * mmPerPx) / search.priorMm) ** 2);
   const isPeak = (k: number): boolean => (step[k] as number) > 0 && (step[k] as number) >= (step[k - 1] as number) && (step[k] as number) >= (step[k + 1] as number);
   let best = -1;
   for (let k = h + 1; k < n - h - 1; k++) if (isPeak(k) && (best < 0 || (step[k] as number) * weight(k) > (step[best] as number) * weight(best))) best = k;

@@ -19,7 +19,7 @@ import { zoneFindings, type SeverityEstimator } from './skin.js';
  * moved from 0.50 to 0.47 with the chin's edge), so every stored analysis carries its method, the app marks the
  * ones an earlier method made, and the grading agreement counts only the current method's estimates.
  */
-export const FACIAL_ANALYSIS_METHOD = 'contour-analysis/2026-11-30';
+export const FACIAL_ANALYSIS_METHOD = 'contour-analysis/2026-12-01';
 
 export interface FacialFindings {
   /** `FACIAL_ANALYSIS_METHOD` when the findings were made; absent on analyses stored before methods were recorded. */

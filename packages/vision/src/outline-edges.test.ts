@@ -4,11 +4,12 @@
  * docs/validation.md ("Face outline") by hand.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Point3 } from '@contour/domain';
+import { mirrorIndex, type Point3 } from '@contour/domain';
 import { pixelScale } from '@contour/domain/face-geometry';
 import type { RgbImage } from './face-result.js';
 import { LandmarkPool } from './landmark-pool.js';
-import { chinOffsets, findOutline, MIN_CONFIDENCE, OUTLINE_SEARCHES, outlineOffsets, withOutline, type OutlinePoint } from './outline-edges.js';
+import { chinOffsets, findOutline, MIN_CONFIDENCE, OUTLINE_LEVELS, outlineOffsets, withOutline, type OutlinePoint } from './outline-edges.js';
+import { RIGHT_OVAL } from './outline-trace.js';
 import { frameOf } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
 import { datasetsAvailable, londonWithTemplates, type TemplatedFace } from './test-support.js';
@@ -33,8 +34,9 @@ const CHEEK_Y = 100 + 0.34 * 120, JAW_Y = 250 + 0.19 * 120;
 
 /**
  * Pupils at y 100 (x 140 and 260, so the frame is the image's, origin (200, 100), IPD 120 px), the eyes' outer
- * corners at y 100, the mouth corners at y 250, the outline points 3 px inside the drawn outline's outermost
- * face columns (3.5 px inside its edges) and menton 15 px above the chin's.
+ * corners at y 100, the mouth corners at y 250, the face oval's side points (the searched ones among them) 3 px
+ * inside the drawn outline's outermost face columns (3.5 px inside its edges) from the temple down beside the chin,
+ * and menton and its neighbours on the lower oval 15 px above the chin's.
  */
 function landmarksAt(outline: Outline = OUTLINE): Point3[] {
   const lm: Point3[] = Array.from({ length: 478 }, () => [200, 200, 0] as Point3);
@@ -49,13 +51,21 @@ function landmarksAt(outline: Outline = OUTLINE): Point3[] {
   lm[263] = [290, 100, 0];
   lm[61] = [165, 250, 0];
   lm[291] = [235, 250, 0];
-  lm[234] = [outline.cheek[0] + 3, 140, 0];
-  lm[454] = [outline.cheek[1] - 4, 140, 0];
-  lm[172] = [outline.jaw[0] + 3, 270, 0];
-  lm[397] = [outline.jaw[1] - 4, 270, 0];
+  RIGHT_OVAL.forEach((i, k) => {
+    const y = OVAL_Y[k] as number;
+    const [left, right] = y < SPLIT ? outline.cheek : outline.jaw;
+    lm[i] = [left + 3, y, 0];
+    lm[mirrorIndex(i)] = [right - 4, y, 0];
+  });
   lm[152] = [200, outline.chin - MENTON_ABOVE, 0];
+  // The lower oval on either side of menton, at its height.
+  lm[148] = [175, outline.chin - MENTON_ABOVE, 0];
+  lm[377] = [225, outline.chin - MENTON_ABOVE, 0];
   return lm;
 }
+
+/** The heights of the oval's points (RIGHT_OVAL's order): 234 at 140 and 172 at 270, near their search heights. */
+const OVAL_Y = [50, 80, 110, 140, 170, 195, 225, 270, 300, 320, 335, 350];
 
 const SKIN = [220, 175, 150], LIGHT = [235, 235, 235], DARK = [40, 45, 50];
 
@@ -89,7 +99,7 @@ const chinEdge = (o: Outline): number => o.chin - 0.5;
 
 describe('face outline in the pixels', () => {
   it('searches the cheekbones and the jaw angles outwards along the inter-pupil line, and the chin straight down', () => {
-    expect(OUTLINE_SEARCHES.map((s) => [s.index, s.out])).toEqual([
+    expect(OUTLINE_LEVELS.map((s) => [s.index, s.out])).toEqual([
       [234, [-1, 0]],
       [454, [1, 0]],
       [172, [-1, 0]],
@@ -98,7 +108,7 @@ describe('face outline in the pixels', () => {
     ]);
     const frame = frameOf(landmarksAt());
     // The search centres: the mesh point's x, at the heights set by the eye and mouth corners; menton itself.
-    for (const s of OUTLINE_SEARCHES) {
+    for (const s of OUTLINE_LEVELS) {
       const [x, y] = frame.toImage(s.centre(frame, frame.at(s.index)));
       expect(x).toBeCloseTo(frame.image(s.index)[0], 9);
       expect(y).toBeCloseTo(s.index === 152 ? OUTLINE.chin - MENTON_ABOVE : s.index === 234 || s.index === 454 ? CHEEK_Y : JAW_Y, 9);
@@ -135,7 +145,7 @@ describe('face outline in the pixels', () => {
     const wider: Outline = { cheek: [OUTLINE.cheek[0] - 3, OUTLINE.cheek[1] + 3], jaw: [OUTLINE.jaw[0] - 3, OUTLINE.jaw[1] + 3], chin: OUTLINE.chin + 3 };
     const a = findOutline(drawnFace(OUTLINE), landmarksAt());
     const b = findOutline(drawnFace(wider), landmarksAt());
-    for (const s of OUTLINE_SEARCHES) {
+    for (const s of OUTLINE_LEVELS) {
       const pa = byIndex(a, s.index), pb = byIndex(b, s.index);
       expect(pa.used && pb.used).toBe(true);
       const moved = (pb.found[0] - pa.found[0]) * s.out[0] + (pb.found[1] - pa.found[1]) * s.out[1];
@@ -180,6 +190,18 @@ describe('face outline in the pixels', () => {
       expect(Math.abs(p.found[0] - edge(OUTLINE)), `${index} found at x ${p.found[0]}`).toBeLessThan(0.5);
       expect(p.shiftMm).toBeGreaterThan(6.5);
     }
+  });
+
+  it('takes the edge that continues the outline above and below, where a sideburn and an ear lie beside the cheekbone', () => {
+    // On the patient's right, 25 px above and below the cheekbone's height: a dark sideburn 10 px wide against the
+    // face, then an ear as light as the face. On the line alone, the ear's rim is the stronger step.
+    const image = drawnFace(OUTLINE);
+    for (let y = 115; y < 167; y++) {
+      for (let x = 50; x < 80; x++) image.data.set(x >= 70 ? [90, 70, 60] : SKIN, (y * W + x) * 3);
+    }
+    const cheek = byIndex(findOutline(image, landmarksAt()), 234);
+    expect(cheek.used).toBe(true);
+    expect(Math.abs(cheek.found[0] - EDGES[0]![1](OUTLINE)), `found at x ${cheek.found[0]}`).toBeLessThan(0.5);
   });
 
   it('keeps the mesh points where there is no edge', () => {
@@ -279,13 +301,13 @@ describe.skipIf(!available)('face outline on the London set, against the manual 
 
   it('places the cheekbone, jaw-angle and chin outline closer to the templates than the mesh does', () => {
     expect(faces).toHaveLength(102);
-    const rows = OUTLINE_SEARCHES.map((s) => ({ index: s.index, mesh: [] as number[], found: [] as number[], meshBias: [] as number[], foundBias: [] as number[], usedMesh: [] as number[], usedFound: [] as number[], used: 0, missed: [] as string[] }));
+    const rows = OUTLINE_LEVELS.map((s) => ({ index: s.index, mesh: [] as number[], found: [] as number[], meshBias: [] as number[], foundBias: [] as number[], usedMesh: [] as number[], usedFound: [] as number[], used: 0, missed: [] as string[] }));
     for (const f of faces) {
       const frame = frameOf(f.landmarks);
       const mm = pixelScale(f.landmarks, { yaw: 0, pitch: 0, roll: 0 }).scale!.mmPerPx;
       const points = findOutline(f.image, f.landmarks);
       const poly = TEMPLATE_OUTLINE.map((k) => frame.level(f.template[k] as Point2));
-      OUTLINE_SEARCHES.forEach((s, k) => {
+      OUTLINE_LEVELS.forEach((s, k) => {
         const row = rows[k]!;
         const centre = s.centre(frame, frame.at(s.index));
         // Positions along the search line, outwards positive (mm from the search centre).

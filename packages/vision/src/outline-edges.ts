@@ -6,17 +6,16 @@
  * the outline the templates trace, and menton 4.5 mm above the chin's lower edge (docs/validation.md, "Face
  * outline").
  *
- * The edge is a step in lightness (L*) between the face and what lies beyond it (backdrop, hair or the neck's
- * shadow); at the sides, which way it goes is read from the profile's two ends, so a light or a dark backdrop both
- * work; below the chin it is always the face above its own shadow. A weak or ambiguous step keeps the mesh point.
- * The chin's lower edge is often soft in front-lit studio photos, and a beard hides it: it is found on about
- * three faces in four.
+ * Each side is traced as one path from above the cheekbone to below the jaw angle (outline-trace.ts) and read at
+ * the two heights: where a sideburn, an ear or the neck's shadow offers two edges about equally clear, the path
+ * takes the one that continues the outline above and below. The chin's lower edge is traced the same way across the
+ * chin. A weak or ambiguous edge keeps the mesh point; a beard can hide the chin's.
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
-import { ACROSS_CLEAR, ACROSS_FIT_MM, ACROSS_MM, edgeAlong, fitAcross, taper, type EdgeSearch, type FoundPoint } from './edge-profile.js';
+import { taper, type FoundPoint } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
-import { labAt } from './simulate/color.js';
+import { ovalX, RIGHT_OVAL, tracePath, traceSide, type TraceLine, type TracedPoint, type TraceReach } from './outline-trace.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
 
@@ -26,28 +25,17 @@ export type OutlinePoint = FoundPoint;
 /** Below this the mesh point is kept. */
 export const MIN_CONFIDENCE = 0.3;
 
-interface OutlineSearch {
+/** Where an outline point is read: on the line through `centre` along `out` (the face frame's). */
+export interface OutlineLevel {
   index: number;
-  /** Where on the line through the mesh point along `out` the search is centred (frame px). */
+  /** The line's centre, from the frame and the mesh point (frame px). */
   centre: (frame: Frame, mesh: Point2) => Point2;
   /** Outwards, in the face frame. */
   out: Point2;
-  /** How far the search reaches outwards and inwards of the mesh point (mm). */
-  outerMm: number;
-  innerMm: number;
-  /** Where the edge is expected (mm outwards of the mesh point) and how firmly (Gaussian, mm). */
-  expectMm: number;
-  priorMm: number;
-  /** Smoothing along the line (mm). */
-  smoothMm: number;
-  /** Over this distance inwards of the line's outer end the preference rises from nothing (mm; `EdgeSearch.startTaperMm`). */
-  startTaperMm?: number;
-  /** Which way the step goes (+1: lighter inwards) where that does not depend on the backdrop; else read from each line's ends. */
-  sign?: 1 | -1;
 }
 
 /**
- * The heights the sides are searched at, from points the treatments leave where they are, so that where the mesh
+ * The heights the sides are read at, from points the treatments leave where they are, so that where the mesh
  * slides along a sloping outline (it does, by up to a millimetre, when the face's shape changes) does not move
  * the measurement: the jaw angle 0.19 IPD below the mouth corners, the cheekbone 0.34 IPD below the eyes' outer
  * corners (the London medians of the mesh's own points 172/397 and 234/454).
@@ -55,96 +43,90 @@ interface OutlineSearch {
 const level = (a: number, b: number, k: number) => (frame: Frame, mesh: Point2): Point2 => [mesh[0], (frame.at(a)[1] + frame.at(b)[1]) / 2 + k * frame.ipdPx];
 const JAW_LEVEL = level(61, 291, 0.19);
 const CHEEK_LEVEL = level(33, 263, 0.34);
-/**
- * Reach outwards and inwards of the mesh point, where the edge is expected and how firmly (mm). At the cheekbone,
- * reaching further out met the ear's rim and the far side of a sideburn.
- */
-const SIDE = { outerMm: 6, innerMm: 3, expectMm: 2, priorMm: 3, smoothMm: 0.35 } as const;
-/**
- * At the jaw angle the mesh sits up to 5–6 mm inside the outline (013, 141: a soft jaw against hair or a shadowed
- * neck), and a jaw made wider took its edge beyond a 6 mm reach: there the search reaches 9 mm out, the preference
- * rising from nothing over its outer 2 mm. Without that rise, an edge 7 mm out was inside the reach on one side of a
- * face made symmetric and outside it on the other (jaw asymmetry up to 4.5 mm).
- */
-const JAW = { ...SIDE, outerMm: 9, startTaperMm: 2 } as const;
-/**
- * The chin's lower edge, straight down from menton (152): on the London set the mesh's point sits 4.5 mm (median)
- * above the chin's lower edge the templates trace, and up to 12 mm (128, where stubble misled the mesh), so the
- * search reaches 15 mm down with a weak preference; the shadow under the chin makes the edge soft, so it is
- * smoothed more. It reaches 3 mm up: where menton sits on a soft edge (013), a search ending 2 mm above it cut the
- * step's upper half off, and the edge read moved with the window rather than with the chin. Below the chin lies
- * its own shadow on the neck, whatever the backdrop, so the step is always the lit face above a darker band: read
- * from the lines' ends instead, a neck lighter than the chin (half the London faces) turned the search onto the
- * shadow's lower edge, on the neck.
- */
-const CHIN = { outerMm: 15, innerMm: 3, expectMm: 5, priorMm: 8, smoothMm: 1, sign: 1 } as const;
 
-export const OUTLINE_SEARCHES: readonly OutlineSearch[] = [
-  { index: 234, centre: CHEEK_LEVEL, out: [-1, 0], ...SIDE },
-  { index: 454, centre: CHEEK_LEVEL, out: [1, 0], ...SIDE },
-  { index: 172, centre: JAW_LEVEL, out: [-1, 0], ...JAW },
-  { index: 397, centre: JAW_LEVEL, out: [1, 0], ...JAW },
-  { index: MESH.chin, centre: (_frame, mesh) => mesh, out: [0, 1], ...CHIN },
+export const OUTLINE_LEVELS: readonly OutlineLevel[] = [
+  { index: 234, centre: CHEEK_LEVEL, out: [-1, 0] },
+  { index: 454, centre: CHEEK_LEVEL, out: [1, 0] },
+  { index: 172, centre: JAW_LEVEL, out: [-1, 0] },
+  { index: 397, centre: JAW_LEVEL, out: [1, 0] },
+  { index: MESH.chin, centre: (_frame, mesh) => mesh, out: [0, 1] },
 ];
 
-const lightness = (lab: [number, number, number]): number => lab[0];
-
-/** The edge on one line through `p` (frame px): its distance outwards of `p` (mm) and its confidence. */
-function edgeOnLine(image: RgbImage, frame: Frame, s: OutlineSearch, p: Point2, mmPerPx: number): { outMm: number; confidence: number } | null {
-  // The line runs inwards, from beyond the outline into the face.
-  const start: Point2 = [p[0] + (s.out[0] * s.outerMm) / mmPerPx, p[1] + (s.out[1] * s.outerMm) / mmPerPx];
-  const inward: Point2 = [-s.out[0], -s.out[1]];
-  const length = (s.outerMm + s.innerMm) / mmPerPx;
-  // Which way the lightness steps: the mean L* of the outer and inner millimetre of the line.
-  const end = (t0: number, t1: number): number => {
-    let sum = 0, n = 0;
-    for (let t = t0; t <= t1; t += 0.25) {
-      const q = frame.toImage([start[0] + inward[0] * t, start[1] + inward[1] * t]);
-      sum += labAt(image, q[0], q[1])[0];
-      n++;
-    }
-    return sum / n;
-  };
-  const mmPx = 1 / mmPerPx;
-  const sign = s.sign ?? (end(length - mmPx, length) >= end(0, mmPx) ? 1 : -1);
-  const search: EdgeSearch = { feature: lightness, sign, bandMm: 1, smoothMm: s.smoothMm, clearStep: 6, priorMm: s.priorMm, foot: null, startTaperMm: s.startTaperMm };
-  const edge = edgeAlong(image, frame, start, inward, length, (s.outerMm - s.expectMm) / mmPerPx, search, mmPerPx);
-  return edge ? { outMm: s.outerMm - edge.t * mmPerPx, confidence: edge.confidence } : null;
-}
-
 /**
- * The outline near one mesh point: the edge on five lines 1 mm apart around the search level, fitted (`fitAcross`):
- * the outline may slope there (at the cheekbone it often runs a millimetre outwards per millimetre upwards).
+ * The chin's lower edge, traced on vertical lines 1 mm apart across 12 mm either side of menton (152), guided by the
+ * mesh's lower face oval between the jaw angles, and read at menton's column. On the London set the mesh's menton
+ * sits 4.5 mm (median) above the chin's lower edge the templates trace, and up to 12 mm (128, where stubble misled
+ * the mesh), so each line reaches 15 mm down with a weak preference around 5 mm (`expectMm`, `priorMm`), and 3 mm up:
+ * where menton sits on a soft edge (013), a search ending 2 mm above it cut the step's upper half off. Below the chin
+ * lies its own shadow on the neck, whatever the backdrop, so only steps from the lit face down into a darker band
+ * count (`sign`): taken either way, a neck lighter than the chin (half the London faces) turned the search onto the
+ * shadow's lower edge, on the neck.
  */
-function outlinePoint(image: RgbImage, frame: Frame, s: OutlineSearch, mmPerPx: number): OutlinePoint {
-  const p = s.centre(frame, frame.at(s.index));
-  const mesh = frame.image(s.index);
-  const none: OutlinePoint = { index: s.index, mesh, found: mesh, shiftMm: 0, confidence: 0, used: false };
-  if (!Number.isFinite(mmPerPx)) return none;
-  // Parallel lines around the level (across the search direction): one line alone can catch a stray edge.
-  const across: Point2 = [Math.abs(s.out[1]), Math.abs(s.out[0])];
-  const edges = ACROSS_MM.map((dy) => {
-    const edge = edgeOnLine(image, frame, s, [p[0] + (across[0] * dy) / mmPerPx, p[1] + (across[1] * dy) / mmPerPx], mmPerPx);
-    return edge && { at: dy, pos: edge.outMm, confidence: edge.confidence };
-  });
-  const fit = fitAcross(edges, MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM);
-  if (!Number.isFinite(fit.pos)) return { ...none, confidence: fit.confidence };
-  const at: Point2 = [p[0] + (s.out[0] * fit.pos) / mmPerPx, p[1] + (s.out[1] * fit.pos) / mmPerPx];
-  return { index: s.index, mesh, found: fit.used ? frame.toImage(at) : mesh, shiftMm: fit.pos, confidence: fit.confidence, used: fit.used };
+const CHIN_REACH: TraceReach = { outerMm: 15, innerMm: 3, expectMm: 5, priorMm: 8, sign: 1 };
+const CHIN_HALF_WIDTH_MM = 12;
+/** The lower face oval, from the right jaw angle round the chin (menton in the middle) to the left. */
+const CHIN_OVAL = [172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397];
+
+const unrefined = (frame: Frame, index: number, confidence = 0): OutlinePoint => {
+  const mesh = frame.image(index);
+  return { index, mesh, found: mesh, shiftMm: 0, confidence, used: false };
+};
+
+/** The lower face oval's y (frame px) at column `x`, linear between its points. */
+function chinOvalY(frame: Frame, x: number): number {
+  const points = CHIN_OVAL.map((i) => frame.at(i)).sort((a, b) => a[0] - b[0]);
+  const first = points[0] as Point2, last = points[points.length - 1] as Point2;
+  if (x <= first[0]) return first[1];
+  for (let k = 1; k < points.length; k++) {
+    const a = points[k - 1] as Point2, b = points[k] as Point2;
+    if (x <= b[0]) return b[0] > a[0] ? a[1] + ((b[1] - a[1]) * (x - a[0])) / (b[0] - a[0]) : b[1];
+  }
+  return last[1];
 }
 
-/** The outline points found near the mesh points of `landmarks` (478, ideally steady: steady-landmarks.ts). */
+/** The chin's lower edge below menton, read off the lower outline traced across the chin (`tracePath`). */
+function chinPoint(image: RgbImage, frame: Frame, mmPerPx: number): OutlinePoint {
+  const menton = frame.at(MESH.chin);
+  const lines: TraceLine[] = [];
+  for (let k = -CHIN_HALF_WIDTH_MM; k <= CHIN_HALF_WIDTH_MM; k++) {
+    const x = menton[0] + k / mmPerPx;
+    lines.push({ base: [x, chinOvalY(frame, x)], out: [0, 1] });
+  }
+  const read = tracePath(image, frame, lines, CHIN_REACH, mmPerPx)?.(CHIN_HALF_WIDTH_MM);
+  if (!read || !Number.isFinite(read.outMm)) return unrefined(frame, MESH.chin, read?.confidence);
+  const y = chinOvalY(frame, menton[0]) + read.outMm / mmPerPx;
+  const none = unrefined(frame, MESH.chin, read.confidence);
+  const used = read.confidence >= MIN_CONFIDENCE;
+  return { ...none, found: used ? frame.toImage([menton[0], y]) : none.mesh, shiftMm: (y - menton[1]) * mmPerPx, used };
+}
+
+/** The cheekbone's and the jaw angle's outline points on one side, read off the side traced (`traceSide`). */
+function sidePoints(image: RgbImage, landmarks: readonly Point3[], frame: Frame, side: 'right' | 'left', mmPerPx: number): OutlinePoint[] {
+  const levels = (side === 'right' ? [234, 172] : [454, 397]).map((i) => OUTLINE_LEVELS.find((l) => l.index === i) as OutlineLevel);
+  const heights = levels.map((l) => l.centre(frame, frame.at(l.index))[1]) as [number, number];
+  const traced = traceSide(image, landmarks, side, heights[0], heights[1], mmPerPx);
+  return levels.map((l, k) => {
+    const read: TracedPoint | undefined = traced?.[k === 0 ? 'cheek' : 'jaw'];
+    if (!read || !Number.isFinite(read.outMm)) return unrefined(frame, l.index, read?.confidence);
+    const y = heights[k] as number;
+    const used = read.confidence >= MIN_CONFIDENCE;
+    const found = frame.toImage([ovalX(frame, side, y) + (l.out[0] * read.outMm) / mmPerPx, y]);
+    const none = unrefined(frame, l.index, read.confidence);
+    return { ...none, found: used ? found : none.mesh, shiftMm: read.outMm, used };
+  });
+}
+
+/** The outline points found near the mesh points of `landmarks` (478, ideally steady: steady-landmarks.ts), in `OUTLINE_LEVELS`' order. */
 export function findOutline(image: RgbImage, landmarks: readonly Point3[], mmPerPx?: number): OutlinePoint[] {
   const scale = mmPerPx ?? pixelScale(landmarks, { yaw: 0, pitch: 0, roll: 0 }).scale?.mmPerPx ?? NaN;
   const frame = frameOf(landmarks);
-  return OUTLINE_SEARCHES.map((s) => outlinePoint(image, frame, s, scale));
+  if (!Number.isFinite(scale)) return OUTLINE_LEVELS.map((l) => unrefined(frame, l.index));
+  const [rightCheek, rightJaw] = sidePoints(image, landmarks, frame, 'right', scale);
+  const [leftCheek, leftJaw] = sidePoints(image, landmarks, frame, 'left', scale);
+  return [rightCheek, leftCheek, rightJaw, leftJaw, chinPoint(image, frame, scale)] as OutlinePoint[];
 }
 
-/**
- * Each side of the face oval, from the temple down beside the chin, with the points searched on it. The whole
- * side is moved, not the two points: the outline the shape changes are drawn on stays a smooth curve.
- */
-const RIGHT_OVAL = [21, 162, 127, 234, 93, 132, 58, 172, 136, 150, 149, 176];
+/** Where the points read on each side sit on the oval. The whole side is moved, not the two points: the outline the shape changes are drawn on stays a smooth curve. */
 const CHEEK_AT = RIGHT_OVAL.indexOf(234);
 const JAW_AT = RIGHT_OVAL.indexOf(172);
 
@@ -188,7 +170,7 @@ export function withOutline(landmarks: readonly Point3[], outline: readonly Outl
   const offsets = outlineOffsets(landmarks, outline);
   const down = chinOffsets(landmarks, outline);
   // Menton's search centre is the mesh point itself, so its level is its own height.
-  const levels = new Map(OUTLINE_SEARCHES.map((s) => [s.index, s.centre(frame, frame.at(s.index))[1]]));
+  const levels = new Map(OUTLINE_LEVELS.map((l) => [l.index, l.centre(frame, frame.at(l.index))[1]]));
   return landmarks.map((p, i) => {
     const dx = offsets.get(i), dy = down.get(i);
     if (dx === undefined && dy === undefined) return [...p] as Point3;
@@ -198,8 +180,6 @@ export function withOutline(landmarks: readonly Point3[], outline: readonly Outl
   });
 }
 
-/** The lower face oval between the jaw angles, the chin's points (menton in the middle). */
-const CHIN_OVAL = [172, 136, 150, 149, 176, 148, 152, 377, 400, 378, 379, 365, 397];
 
 /**
  * How far (frame px, down) the chin's points move to the lower edge found below menton: in full at menton,

@@ -88,6 +88,17 @@ export function labAt(image: RgbImage, x: number, y: number): [number, number, n
   return linearToLab(rgb[0], rgb[1], rgb[2]);
 }
 
+/** CIE L* alone at a fractional image position: `labAt(…)[0]`, for a third of the work (luminance is linear in light). */
+export function lightnessAt(image: RgbImage, x: number, y: number): number {
+  const ix = Math.max(0, Math.min(image.width - 2, Math.floor(x))), iy = Math.max(0, Math.min(image.height - 2, Math.floor(y)));
+  const fx = Math.min(1, Math.max(0, x - ix)), fy = Math.min(1, Math.max(0, y - iy));
+  const Y = (xx: number, yy: number): number => {
+    const o = (yy * image.width + xx) * 3;
+    return 0.2126 * (SRGB_TO_LINEAR[image.data[o] as number] as number) + 0.7152 * (SRGB_TO_LINEAR[image.data[o + 1] as number] as number) + 0.0722 * (SRGB_TO_LINEAR[image.data[o + 2] as number] as number);
+  };
+  return 116 * labF((Y(ix, iy) * (1 - fx) + Y(ix + 1, iy) * fx) * (1 - fy) + (Y(ix, iy + 1) * (1 - fx) + Y(ix + 1, iy + 1) * fx) * fy) - 16;
+}
+
 /** Lab → linear RGB for one pixel (the inverse of toLab's matrices). */
 export function labToLinear(L: number, a: number, b: number): [number, number, number] {
   const fy = (L + 16) / 116;
