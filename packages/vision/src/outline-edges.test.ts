@@ -341,15 +341,16 @@ describe.skipIf(!available)('face outline on the London set, against the manual 
           .join('\n') +
         `\n  edge used on ${(100 * used).toFixed(0)}% of points`,
     );
-    // Measured: the mesh 1.8–2.8 mm inside the templates' outline, found 0.9–1.7 mm from it with no bias to speak
-    // of (|median| ≤ 0.65 mm); the edge used on 80–90% of each point, 85–86% in all. Face 140's template outline
-    // starts below its cheekbone line.
+    // Measured (traced, 2026-12-01): the mesh 1.8–4.5 mm inside the templates' outline, found 0.44–1.01 mm from it
+    // with no bias to speak of (|median| ≤ 0.6 mm); the edge used on 92–101 of 102 faces per point, 95% in all
+    // (searched height by height before: 0.77–1.88 mm, 76–86 faces). Face 140's template outline starts below its
+    // cheekbone line.
     for (const r of rows) {
       expect(r.missed.length, `${r.index}`).toBeLessThanOrEqual(2);
-      expect(median(r.found), `${r.index}`).toBeLessThan(median(r.mesh));
+      expect(median(r.found), `${r.index}`).toBeLessThan(Math.min(1.25, median(r.mesh)));
       expect(Math.abs(median(r.foundBias)), `${r.index}`).toBeLessThan(1);
-      expect(r.used, `${r.index}`).toBeGreaterThanOrEqual(0.7 * faces.length);
+      expect(r.used, `${r.index}`).toBeGreaterThanOrEqual(0.85 * faces.length);
     }
-    expect(used).toBeGreaterThan(0.75);
+    expect(used).toBeGreaterThan(0.9);
   });
 });
