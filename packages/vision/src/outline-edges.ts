@@ -15,7 +15,7 @@ import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
 import { taper, type FoundPoint } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
-import { ovalX, RIGHT_OVAL, tracePath, traceSide, type TraceLine, type TracedPoint, type TraceReach } from './outline-trace.js';
+import { alongPoints, ovalX, RIGHT_OVAL, tracePath, traceSide, type TraceLine, type TracedPoint, type TraceReach } from './outline-trace.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
 
@@ -72,17 +72,8 @@ const unrefined = (frame: Frame, index: number, confidence = 0): OutlinePoint =>
   return { index, mesh, found: mesh, shiftMm: 0, confidence, used: false };
 };
 
-/** The lower face oval's y (frame px) at column `x`, linear between its points. */
-function chinOvalY(frame: Frame, x: number): number {
-  const points = CHIN_OVAL.map((i) => frame.at(i)).sort((a, b) => a[0] - b[0]);
-  const first = points[0] as Point2, last = points[points.length - 1] as Point2;
-  if (x <= first[0]) return first[1];
-  for (let k = 1; k < points.length; k++) {
-    const a = points[k - 1] as Point2, b = points[k] as Point2;
-    if (x <= b[0]) return b[0] > a[0] ? a[1] + ((b[1] - a[1]) * (x - a[0])) / (b[0] - a[0]) : b[1];
-  }
-  return last[1];
-}
+/** The lower face oval's y (frame px) at column `x`. */
+const chinOvalY = (frame: Frame, x: number): number => alongPoints(CHIN_OVAL.map((i) => frame.at(i)), x);
 
 /** The chin's lower edge below menton, read off the lower outline traced across the chin (`tracePath`). */
 function chinPoint(image: RgbImage, frame: Frame, mmPerPx: number): OutlinePoint {

@@ -65,16 +65,24 @@ export interface TracedPoint {
   confidence: number;
 }
 
-/** The mesh oval's x (frame px) at height `y` on one side, linear between its points. */
-export function ovalX(frame: Frame, side: 'right' | 'left', y: number): number {
-  const points = RIGHT_OVAL.map((i) => frame.at(side === 'left' ? mirrorIndex(i) : i)).sort((a, b) => a[1] - b[1]);
-  const first = points[0] as Point2, last = points[points.length - 1] as Point2;
-  if (y <= first[1]) return first[0];
-  for (let k = 1; k < points.length; k++) {
-    const a = points[k - 1] as Point2, b = points[k] as Point2;
-    if (y <= b[1]) return b[1] > a[1] ? a[0] + ((b[0] - a[0]) * (y - a[1])) / (b[1] - a[1]) : b[0];
+/**
+ * The value at `u` of the curve through `points` ([u, value] pairs), linear between them in order of u and level
+ * beyond the ends: how a trace follows the mesh's oval between its points.
+ */
+export function alongPoints(points: readonly Point2[], u: number): number {
+  const sorted = [...points].sort((a, b) => a[0] - b[0]);
+  const first = sorted[0] as Point2, last = sorted[sorted.length - 1] as Point2;
+  if (u <= first[0]) return first[1];
+  for (let k = 1; k < sorted.length; k++) {
+    const a = sorted[k - 1] as Point2, b = sorted[k] as Point2;
+    if (u <= b[0]) return b[0] > a[0] ? a[1] + ((b[1] - a[1]) * (u - a[0])) / (b[0] - a[0]) : b[1];
   }
-  return last[0];
+  return last[1];
+}
+
+/** The mesh oval's x (frame px) at height `y` on one side. */
+export function ovalX(frame: Frame, side: 'right' | 'left', y: number): number {
+  return alongPoints(RIGHT_OVAL.map((i) => frame.at(side === 'left' ? mirrorIndex(i) : i)).map(([x, py]) => [py, x]), y);
 }
 
 /** One line of a trace: where its guide point is (frame px) and which way is outwards (a unit vector, frame). */
