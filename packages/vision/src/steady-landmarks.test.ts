@@ -12,7 +12,7 @@ import type { FaceFinder } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
 import { decodePhoto } from './image.js';
 import { FaceLandmarker } from './landmarks.js';
-import { mirrorImage, shiftedImage, steadyLandmarks } from './steady-landmarks.js';
+import { mirrorImage, RecentFaces, shiftedImage, steadyLandmarks } from './steady-landmarks.js';
 import { fixture } from './test-support.js';
 
 const pixel = (image: RgbImage, x: number, y: number): number[] => Array.from(image.data.subarray((y * image.width + x) * 3, (y * image.width + x) * 3 + 3));
@@ -27,6 +27,25 @@ function noise(width: number, height: number): RgbImage {
   }
   return { width, height, data };
 }
+
+describe('recent faces', () => {
+  it('refines a photo and its landmarks once, keeping the most recently used', () => {
+    const recent = new RecentFaces(2);
+    let made = 0;
+    const make = (value: string) => (): string => (made++, value);
+    expect(recent.refined('a', make('A'))).toBe('A');
+    expect(recent.refined('a', make('other'))).toBe('A');
+    expect(made).toBe(1);
+    recent.refined('b', make('B'));
+    // 'a' used last: a third key pushes 'b' out, not 'a'.
+    recent.refined('a', make('other'));
+    recent.refined('c', make('C'));
+    expect(made).toBe(3);
+    expect(recent.refined('a', make('other'))).toBe('A');
+    expect(recent.refined('b', make('B again'))).toBe('B again');
+    expect(made).toBe(4);
+  });
+});
 
 describe('shifted and mirrored images', () => {
   it('crops exactly: the content moves up and left by whole pixels', () => {

@@ -62,7 +62,29 @@ export interface SteadyFace {
  */
 export class RecentFaces {
   private readonly faces = new Map<string, SteadyFace>();
+  private readonly refinedFaces = new Map<string, unknown>();
   constructor(private readonly size = 8) {}
+
+  /**
+   * What `compute` makes of a photo's landmarks (the lips and the outline found in its pixels: measured-face.ts
+   * `refineFace`), made once per photo and landmarks: tracing the outline is most of a re-render's time otherwise.
+   * `key` names both, e.g. the photo's content hash and the landmarks'.
+   */
+  refined<T>(key: string, compute: () => T): T {
+    if (this.refinedFaces.has(key)) {
+      const value = this.refinedFaces.get(key) as T;
+      this.refinedFaces.delete(key);
+      this.refinedFaces.set(key, value);
+      return value;
+    }
+    const value = compute();
+    this.refinedFaces.set(key, value);
+    for (const oldest of this.refinedFaces.keys()) {
+      if (this.refinedFaces.size <= this.size) break;
+      this.refinedFaces.delete(oldest);
+    }
+    return value;
+  }
 
   get(sha256: string): SteadyFace | undefined {
     const face = this.faces.get(sha256);

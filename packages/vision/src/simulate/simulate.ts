@@ -227,8 +227,11 @@ export async function simulate(imageBytes: Uint8Array, plan: SimulationPlan, opt
     steady = found;
     landmarkSource = `steady detection (${found.detections} averaged)`;
   }
-  // Drawn on Contour's own landmarks (measured-face.ts), so that analysing the export measures what was drawn.
-  const { landmarks, measuredOn } = refineFace(source, steady.landmarks);
+  // Drawn on Contour's own landmarks (measured-face.ts), so that analysing the export measures what was drawn; the
+  // same photo and landmarks refine to the same points, so a re-render (the slider, another variant) reuses them.
+  const refine = (): ReturnType<typeof refineFace> => refineFace(source, steady.landmarks);
+  const landmarksHash = (): string => createHash('sha256').update(new Float64Array(steady.landmarks.flat())).digest('hex');
+  const { landmarks, measuredOn } = options.recentFaces ? options.recentFaces.refined(`${sourceSha256}:${landmarksHash()}`, refine) : refine();
   const face = { landmarks, pose: steady.pose };
   lap('landmarks');
   const { scale, reason } = pixelScale(face.landmarks, face.pose);
