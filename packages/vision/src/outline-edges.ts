@@ -15,7 +15,7 @@ import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
 import { taper, type FoundPoint } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
-import { alongPoints, ovalX, RIGHT_OVAL, tracePath, traceSide, type TraceLine, type TracedPoint, type TraceReach } from './outline-trace.js';
+import { curveThrough, RIGHT_OVAL, sideOval, tracePath, traceSide, type TraceLine, type TracedPoint, type TraceReach } from './outline-trace.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
 
@@ -72,38 +72,40 @@ const unrefined = (frame: Frame, index: number, confidence = 0): OutlinePoint =>
   return { index, mesh, found: mesh, shiftMm: 0, confidence, used: false };
 };
 
-/** The lower face oval's y (frame px) at column `x`. */
-const chinOvalY = (frame: Frame, x: number): number => alongPoints(CHIN_OVAL.map((i) => frame.at(i)), x);
+/**
+ * Mesh point `index` refined by what a trace read (`read`): where the edge is (`at`, frame px, from the distance
+ * outwards of the guide) and how far from the mesh point (`shiftMm`); the mesh point where the edge is unclear.
+ */
+function pointRead(frame: Frame, index: number, read: TracedPoint | undefined, at: (outMm: number) => Point2, shiftMm: (outMm: number) => number): OutlinePoint {
+  const none = unrefined(frame, index, read?.confidence);
+  if (!read || !Number.isFinite(read.outMm)) return none;
+  const used = read.confidence >= MIN_CONFIDENCE;
+  return { ...none, found: used ? frame.toImage(at(read.outMm)) : none.mesh, shiftMm: shiftMm(read.outMm), used };
+}
 
 /** The chin's lower edge below menton, read off the lower outline traced across the chin (`tracePath`). */
 function chinPoint(image: RgbImage, frame: Frame, mmPerPx: number): OutlinePoint {
   const menton = frame.at(MESH.chin);
+  const ovalY = curveThrough(CHIN_OVAL.map((i) => frame.at(i)));
   const lines: TraceLine[] = [];
   for (let k = -CHIN_HALF_WIDTH_MM; k <= CHIN_HALF_WIDTH_MM; k++) {
     const x = menton[0] + k / mmPerPx;
-    lines.push({ base: [x, chinOvalY(frame, x)], out: [0, 1] });
+    lines.push({ base: [x, ovalY(x)], out: [0, 1] });
   }
   const read = tracePath(image, frame, lines, CHIN_REACH, mmPerPx)?.(CHIN_HALF_WIDTH_MM);
-  if (!read || !Number.isFinite(read.outMm)) return unrefined(frame, MESH.chin, read?.confidence);
-  const y = chinOvalY(frame, menton[0]) + read.outMm / mmPerPx;
-  const none = unrefined(frame, MESH.chin, read.confidence);
-  const used = read.confidence >= MIN_CONFIDENCE;
-  return { ...none, found: used ? frame.toImage([menton[0], y]) : none.mesh, shiftMm: (y - menton[1]) * mmPerPx, used };
+  const y = (outMm: number): number => ovalY(menton[0]) + outMm / mmPerPx;
+  return pointRead(frame, MESH.chin, read, (outMm) => [menton[0], y(outMm)], (outMm) => (y(outMm) - menton[1]) * mmPerPx);
 }
 
 /** The cheekbone's and the jaw angle's outline points on one side, read off the side traced (`traceSide`). */
-function sidePoints(image: RgbImage, landmarks: readonly Point3[], frame: Frame, side: 'right' | 'left', mmPerPx: number): OutlinePoint[] {
+function sidePoints(image: RgbImage, frame: Frame, side: 'right' | 'left', mmPerPx: number): OutlinePoint[] {
   const levels = (side === 'right' ? [234, 172] : [454, 397]).map((i) => OUTLINE_LEVELS.find((l) => l.index === i) as OutlineLevel);
   const heights = levels.map((l) => l.centre(frame, frame.at(l.index))[1]) as [number, number];
-  const traced = traceSide(image, landmarks, side, heights[0], heights[1], mmPerPx);
+  const oval = sideOval(frame, side);
+  const traced = traceSide(image, frame, side, oval, heights[0], heights[1], mmPerPx);
   return levels.map((l, k) => {
-    const read: TracedPoint | undefined = traced?.[k === 0 ? 'cheek' : 'jaw'];
-    if (!read || !Number.isFinite(read.outMm)) return unrefined(frame, l.index, read?.confidence);
     const y = heights[k] as number;
-    const used = read.confidence >= MIN_CONFIDENCE;
-    const found = frame.toImage([ovalX(frame, side, y) + (l.out[0] * read.outMm) / mmPerPx, y]);
-    const none = unrefined(frame, l.index, read.confidence);
-    return { ...none, found: used ? found : none.mesh, shiftMm: read.outMm, used };
+    return pointRead(frame, l.index, traced?.[k === 0 ? 'cheek' : 'jaw'], (outMm) => [oval(y) + (l.out[0] * outMm) / mmPerPx, y], (outMm) => outMm);
   });
 }
 
@@ -112,12 +114,15 @@ export function findOutline(image: RgbImage, landmarks: readonly Point3[], mmPer
   const scale = mmPerPx ?? pixelScale(landmarks, { yaw: 0, pitch: 0, roll: 0 }).scale?.mmPerPx ?? NaN;
   const frame = frameOf(landmarks);
   if (!Number.isFinite(scale)) return OUTLINE_LEVELS.map((l) => unrefined(frame, l.index));
-  const [rightCheek, rightJaw] = sidePoints(image, landmarks, frame, 'right', scale);
-  const [leftCheek, leftJaw] = sidePoints(image, landmarks, frame, 'left', scale);
+  const [rightCheek, rightJaw] = sidePoints(image, frame, 'right', scale);
+  const [leftCheek, leftJaw] = sidePoints(image, frame, 'left', scale);
   return [rightCheek, leftCheek, rightJaw, leftJaw, chinPoint(image, frame, scale)] as OutlinePoint[];
 }
 
-/** Where the points read on each side sit on the oval. The whole side is moved, not the two points: the outline the shape changes are drawn on stays a smooth curve. */
+/**
+ * Where the points read on each side sit on the oval. The whole side is moved, not the two points: the outline the
+ * shape changes are drawn on stays a smooth curve.
+ */
 const CHEEK_AT = RIGHT_OVAL.indexOf(234);
 const JAW_AT = RIGHT_OVAL.indexOf(172);
 
@@ -170,7 +175,6 @@ export function withOutline(landmarks: readonly Point3[], outline: readonly Outl
     return [q[0], q[1], p[2]];
   });
 }
-
 
 /**
  * How far (frame px, down) the chin's points move to the lower edge found below menton: in full at menton,

@@ -11,11 +11,11 @@
  * The mesh oval guides the lines (it follows the face's shape, 2–3 mm inside the outline), so a path that keeps
  * its distance from it is a smooth outline. Deterministic and bounded: about 150 lines of a few hundred samples.
  */
-import { mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
+import { mirrorIndex } from '@contour/domain/face-mesh';
 import { PER_PX, profileAlong } from './edge-profile.js';
 import type { RgbImage } from './face-result.js';
 import { lightnessAt } from './simulate/color.js';
-import { frameOf, type Frame } from './simulate/geometry.js';
+import type { Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
 
 /** The right side of the face oval, from the temple down beside the chin (the left side mirrors it). */
@@ -66,23 +66,25 @@ export interface TracedPoint {
 }
 
 /**
- * The value at `u` of the curve through `points` ([u, value] pairs), linear between them in order of u and level
- * beyond the ends: how a trace follows the mesh's oval between its points.
+ * The curve through `points` ([u, value] pairs): its value at u, linear between them in order of u and level beyond
+ * the ends. How a trace follows the mesh's oval between its points; sorted once, read on every line.
  */
-export function alongPoints(points: readonly Point2[], u: number): number {
+export function curveThrough(points: readonly Point2[]): (u: number) => number {
   const sorted = [...points].sort((a, b) => a[0] - b[0]);
   const first = sorted[0] as Point2, last = sorted[sorted.length - 1] as Point2;
-  if (u <= first[0]) return first[1];
-  for (let k = 1; k < sorted.length; k++) {
-    const a = sorted[k - 1] as Point2, b = sorted[k] as Point2;
-    if (u <= b[0]) return b[0] > a[0] ? a[1] + ((b[1] - a[1]) * (u - a[0])) / (b[0] - a[0]) : b[1];
-  }
-  return last[1];
+  return (u) => {
+    if (u <= first[0]) return first[1];
+    for (let k = 1; k < sorted.length; k++) {
+      const a = sorted[k - 1] as Point2, b = sorted[k] as Point2;
+      if (u <= b[0]) return b[0] > a[0] ? a[1] + ((b[1] - a[1]) * (u - a[0])) / (b[0] - a[0]) : b[1];
+    }
+    return last[1];
+  };
 }
 
-/** The mesh oval's x (frame px) at height `y` on one side. */
-export function ovalX(frame: Frame, side: 'right' | 'left', y: number): number {
-  return alongPoints(RIGHT_OVAL.map((i) => frame.at(side === 'left' ? mirrorIndex(i) : i)).map(([x, py]) => [py, x]), y);
+/** The mesh oval on one side: its x (frame px) at height y. */
+export function sideOval(frame: Frame, side: 'right' | 'left'): (y: number) => number {
+  return curveThrough(RIGHT_OVAL.map((i) => frame.at(side === 'left' ? mirrorIndex(i) : i)).map(([x, y]) => [y, x]));
 }
 
 /** One line of a trace: where its guide point is (frame px) and which way is outwards (a unit vector, frame). */
@@ -170,14 +172,14 @@ export function tracePath(image: RgbImage, frame: Frame, lines: readonly TraceLi
 const SIDE_REACH: TraceReach = { outerMm: TRACE.outerMm, innerMm: TRACE.innerMm, expectMm: TRACE.expectMm, priorMm: TRACE.priorMm };
 
 /**
- * One side of the face (`landmarks`: 478, ideally steady) traced on horizontal lines from above `cheekY` to below
- * `jawY` (frame px), guided by the mesh's face oval, and read at both heights (`tracePath`).
+ * One side of the face traced on horizontal lines from above `cheekY` to below `jawY` (frame px), guided by the
+ * mesh's face oval (`oval`: `sideOval` of the frame's landmarks, 478, ideally steady), and read at both heights
+ * (`tracePath`).
  */
-export function traceSide(image: RgbImage, landmarks: readonly Point3[], side: 'right' | 'left', cheekY: number, jawY: number, mmPerPx: number): { cheek: TracedPoint; jaw: TracedPoint } | null {
-  const frame = frameOf(landmarks);
+export function traceSide(image: RgbImage, frame: Frame, side: 'right' | 'left', oval: (y: number) => number, cheekY: number, jawY: number, mmPerPx: number): { cheek: TracedPoint; jaw: TracedPoint } | null {
   const top = cheekY - TRACE.aboveMm / mmPerPx;
   const lines: TraceLine[] = [];
-  for (let y = top; y <= jawY + TRACE.belowMm / mmPerPx; y += 1 / mmPerPx) lines.push({ base: [ovalX(frame, side, y), y], out: [side === 'right' ? -1 : 1, 0] });
+  for (let y = top; y <= jawY + TRACE.belowMm / mmPerPx; y += 1 / mmPerPx) lines.push({ base: [oval(y), y], out: [side === 'right' ? -1 : 1, 0] });
   const read = tracePath(image, frame, lines, SIDE_REACH, mmPerPx);
   const at = (y: number): number => Math.round((y - top) * mmPerPx);
   return read && { cheek: read(at(cheekY)), jaw: read(at(jawY)) };
