@@ -65,42 +65,42 @@ export class RecentFaces {
   private readonly refinedFaces = new Map<string, unknown>();
   constructor(private readonly size = 8) {}
 
+  get(sha256: string): SteadyFace | undefined {
+    return this.recall(this.faces, sha256);
+  }
+
+  set(sha256: string, face: SteadyFace): void {
+    this.keep(this.faces, sha256, face);
+  }
+
   /**
    * What `compute` makes of a photo's landmarks (the lips and the outline found in its pixels: measured-face.ts
    * `refineFace`), made once per photo and landmarks: tracing the outline is most of a re-render's time otherwise.
    * `key` names both, e.g. the photo's content hash and the landmarks'.
    */
   refined<T>(key: string, compute: () => T): T {
-    if (this.refinedFaces.has(key)) {
-      const value = this.refinedFaces.get(key) as T;
-      this.refinedFaces.delete(key);
-      this.refinedFaces.set(key, value);
-      return value;
-    }
+    if (this.refinedFaces.has(key)) return this.recall(this.refinedFaces, key) as T;
     const value = compute();
-    this.refinedFaces.set(key, value);
-    for (const oldest of this.refinedFaces.keys()) {
-      if (this.refinedFaces.size <= this.size) break;
-      this.refinedFaces.delete(oldest);
+    this.keep(this.refinedFaces, key, value);
+    return value;
+  }
+
+  /** The entry under `key`, made the most recently used. */
+  private recall<T>(entries: Map<string, T>, key: string): T | undefined {
+    const value = entries.get(key);
+    if (value !== undefined) {
+      entries.delete(key);
+      entries.set(key, value);
     }
     return value;
   }
 
-  get(sha256: string): SteadyFace | undefined {
-    const face = this.faces.get(sha256);
-    if (face) {
-      // Most recently used last, so the oldest is dropped first.
-      this.faces.delete(sha256);
-      this.faces.set(sha256, face);
-    }
-    return face;
-  }
-
-  set(sha256: string, face: SteadyFace): void {
-    this.faces.set(sha256, face);
-    for (const oldest of this.faces.keys()) {
-      if (this.faces.size <= this.size) break;
-      this.faces.delete(oldest);
+  /** Keeps `value` under `key`, dropping the least recently used beyond `size`. */
+  private keep<T>(entries: Map<string, T>, key: string, value: T): void {
+    entries.set(key, value);
+    for (const oldest of entries.keys()) {
+      if (entries.size <= this.size) break;
+      entries.delete(oldest);
     }
   }
 }
