@@ -24,18 +24,26 @@ export function localDate(timeZone: string, at: Date = new Date()): string {
 }
 
 /**
- * The clinic's calendar date for a patient (or for the clinic, without one) at `at`: in the time zone of the
- * patient's location, else of the clinic's first location, else UTC. At 9 am in Sydney it is still the day before
- * in UTC, so "today" in UTC refused a treatment given that morning as one "in the future".
+ * The clinic's time zone for a patient (or for the clinic, without one): the patient's location's, else the
+ * clinic's first location's, else UTC.
  */
-export async function clinicDate(executor: Scope['db'] | Trx, organisationId: string, patientId: string | null, at: Date = new Date()): Promise<string> {
+export async function clinicTimeZone(executor: Scope['db'] | Trx, organisationId: string, patientId: string | null): Promise<string> {
   const patient = patientId
     ? await executor.selectFrom('patient').select('location_id').where('organisation_id', '=', organisationId).where('id', '=', patientId).executeTakeFirst()
     : undefined;
   let query = executor.selectFrom('location').select('timezone').where('organisation_id', '=', organisationId);
   if (patient?.location_id) query = query.where('id', '=', patient.location_id);
   const location = await query.orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
-  return localDate(location?.timezone ?? 'UTC', at);
+  return location?.timezone ?? 'UTC';
+}
+
+/**
+ * The clinic's calendar date for a patient (or for the clinic, without one) at `at`, in `clinicTimeZone`. At 9 am
+ * in Sydney it is still the day before in UTC, so "today" in UTC refused a treatment given that morning as one "in
+ * the future".
+ */
+export async function clinicDate(executor: Scope['db'] | Trx, organisationId: string, patientId: string | null, at: Date = new Date()): Promise<string> {
+  return localDate(await clinicTimeZone(executor, organisationId, patientId), at);
 }
 
 export class Locations {

@@ -5,7 +5,7 @@
  */
 import { ZONE_EXPLANATIONS, ZONE_LABELS, type FinalPlanItem, type Side } from '@contour/domain';
 import { formatDate, renderPlanSummaryPdf, type PlanSummaryImage } from '../documents/plan-summary-pdf.js';
-import { clinicDate } from './locations.js';
+import { clinicTimeZone, localDate } from './locations.js';
 import type { AuditTarget, Scope } from './scope.js';
 import type { Simulations } from './simulations.js';
 import type { TreatmentPlans } from './treatment-plans.js';
@@ -29,7 +29,7 @@ export class PlanSummaries {
     const actor = await this.scope.authorize('plan.read', 'plan.summary.export', target);
     const plan = await this.plans.viewFor(actor, planId, version);
     const current = plan.current;
-    const [clinic, patient] = await Promise.all([
+    const [clinic, patient, timeZone] = await Promise.all([
       this.scope.db.selectFrom('organisation').select('name').where('id', '=', actor.organisationId).executeTakeFirstOrThrow(),
       this.scope.db
         .selectFrom('patient')
@@ -37,6 +37,8 @@ export class PlanSummaries {
         .where('organisation_id', '=', actor.organisationId)
         .where('id', '=', plan.patientId)
         .executeTakeFirstOrThrow(),
+      // The document's dates are the clinic's: a plan signed at 9 am in Sydney is still the day before in UTC.
+      clinicTimeZone(this.scope.db, actor.organisationId, plan.patientId),
     ]);
     const images: PlanSummaryImage[] = [];
     if (plan.consultation.photoId) {
@@ -48,7 +50,7 @@ export class PlanSummaries {
         .executeTakeFirst();
       if (photo) {
         const { bytes } = await this.scope.vault.read(actor.organisationId, plan.patientId, photo.file_id);
-        const taken = await clinicDate(this.scope.db, actor.organisationId, plan.patientId, plan.consultation.createdAt);
+        const taken = localDate(timeZone, plan.consultation.createdAt);
         images.push({ caption: `Consultation photo (${photo.view}), ${formatDate(taken)}`, kind: 'photo', jpeg: bytes, width: photo.width, height: photo.height });
       }
     }
@@ -80,9 +82,8 @@ export class PlanSummaries {
       planTitle: `Treatment plan, version ${current.version}`,
       status: current.status,
       signedBy: signer,
-      // The day it was signed where the clinic is: a plan signed at 9 am in Sydney is still the day before in UTC.
-      signedAt: current.signedAt ? await clinicDate(this.scope.db, actor.organisationId, plan.patientId, current.signedAt) : null,
-      generatedOn: await clinicDate(this.scope.db, actor.organisationId, plan.patientId),
+      signedAt: current.signedAt ? localDate(timeZone, current.signedAt) : null,
+      generatedOn: localDate(timeZone),
       currency: current.suggested.currency,
       images,
       areas: current.final.map((item) => ({
