@@ -8,10 +8,11 @@ import type { RgbImage } from './face-result.js';
 import { LandmarkPool } from './landmark-pool.js';
 import { findLipBorders, refineLipLandmarks } from './lip-borders.js';
 import { frameOf } from './simulate/geometry.js';
+import { UPPER_LIP_OUTER } from './simulate/measure.js';
 import { datasetsAvailable, londonWithTemplates, type TemplatedFace } from './test-support.js';
 
 const W = 400, H = 400;
-/** Irises 11.7 mm across at 36 px (0.325 mm per px), pupils at y 100, mouth at x 200. */
+/** Irises 11.7 mm across at 36 px (0.325 mm per px), pupils at y 100, mouth at x 200, the outer upper-lip line level from x 170 to 230. */
 function landmarksAt(upper: number, inner: number, lower: number, dx = 0): Point3[] {
   const lm: Point3[] = Array.from({ length: 478 }, () => [200 + dx, 200, 0] as Point3);
   const iris = (centre: number, x: number): void => {
@@ -21,7 +22,7 @@ function landmarksAt(upper: number, inner: number, lower: number, dx = 0): Point
   };
   iris(468, 260);
   iris(473, 140);
-  lm[0] = [200 + dx, upper, 0];
+  UPPER_LIP_OUTER.forEach((i, k) => (lm[i] = [170 + dx + (60 * k) / (UPPER_LIP_OUTER.length - 1), upper, 0]));
   lm[13] = [200 + dx, inner - 1, 0];
   lm[14] = [200 + dx, inner + 1, 0];
   lm[17] = [200 + dx, lower, 0];
@@ -69,6 +70,17 @@ describe('lip borders in the pixels', () => {
     const b = findLipBorders(drawnLips(180, 200, 226), lm);
     expect(Math.abs(a.upper.found[1] - b.upper.found[1] - 2)).toBeLessThan(0.25);
     expect(Math.abs(b.lower.found[1] - a.lower.found[1] - 2)).toBeLessThan(0.25);
+  });
+
+  it('takes the upper border that continues across the lip, where the midline alone offers a nearer red patch', () => {
+    // A red patch 4 rows high above the border, 13 columns (4 mm) wide at the midline: its top step is as strong
+    // as the border's and nearer the mesh point (6 px against 8), which a search of the midline alone would take.
+    const image = drawnLips(180, 200, 226);
+    for (let y = 166; y < 170; y++) for (let x = 194; x <= 206; x++) image.data.set([190, 95, 100], (y * W + x) * 3);
+    const b = findLipBorders(image, landmarksAt(172, 200, 218));
+    expect(b.upper.used).toBe(true);
+    expect(b.upper.found[1]).toBeGreaterThan(180 - 2.5);
+    expect(b.upper.found[1]).toBeLessThanOrEqual(180);
   });
 
   it('keeps the mesh points where there is no edge, never searches past the mouth line or beyond ±4 mm', () => {

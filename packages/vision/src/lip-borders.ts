@@ -7,8 +7,9 @@
  * from the mesh points: a* ∓ L* of a ±1 mm band of columns, median across the band, smoothed; the strongest step
  * into the lip (upper border, going down) or out of it (lower border, going up from below) within ±4 mm of the
  * mesh point (nearer ones preferred, never past the meeting line), placed at the step's skin-side foot, to a
- * fraction of a pixel. The lower border, which competes with the shadow below it, is searched in five columns 1 mm
- * apart and fitted (`fitAcross`). A weak or ambiguous step keeps the mesh point.
+ * fraction of a pixel. The upper border is first traced across the lip (`tracedUpperBorder`), and the step taken is
+ * the one nearest the path. The lower border, which competes with the shadow below it, is searched in five columns
+ * 1 mm apart and fitted (`fitAcross`). A weak or ambiguous step keeps the mesh point.
  *
  * The meeting line (where the closed lips touch) is the darkest L* valley between the mesh's inner lip points
  * (from 1 mm beyond them, at least ±2.5 mm), in five columns fitted the same way. The mesh's inner points sit up
@@ -23,7 +24,8 @@ import { ACROSS_CLEAR, ACROSS_FIT_MM, ACROSS_MM, PER_PX, edgeAlong, fitAcross, p
 import type { RgbImage } from './face-result.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
-import { LOWER_LIP_INNER, UPPER_LIP_INNER } from './simulate/measure.js';
+import { LOWER_LIP_INNER, UPPER_LIP_INNER, UPPER_LIP_OUTER } from './simulate/measure.js';
+import { curveThrough, tracePath, type TraceLine } from './outline-trace.js';
 
 /** Point 0 (upper vermilion border), 17 (lower) or the meeting line (13 with 14, at their mid-point), refined. */
 export type LipBorder = FoundPoint;
@@ -68,6 +70,34 @@ const lipSearch = (lightWeight: number, foot: number): EdgeSearch => ({
 });
 const UPPER = lipSearch(1, 0.5);
 const LOWER = lipSearch(-1, 0.75);
+
+/**
+ * The upper border is traced across the lip as well as searched at the midline: on columns 1 mm apart, 8 mm either
+ * side of it, guided by the mesh's outer upper-lip line (which follows the cupid's bow), the path of a* − L* steps
+ * that continues best from column to column (outline-trace.ts), with a weak preference (3 mm) for the guide. At the
+ * midline alone, a pale philtrum or the white roll in the bow's dip can offer a step about as strong as the border's,
+ * or none, and the choice flipped between a photo and its simulation (031: 6 mm). The border's foot is then found at
+ * the midline as before, on the step nearest where the path crosses it (a 0.75 mm preference).
+ */
+const TRACE_HALF_MM = 8;
+const TRACE_PRIOR_MM = 3;
+const NEAR_PRIOR_MM = 0.75;
+
+/** Frame y of the upper border at the midline column through `p` (mesh point 0), traced between frame y `from` and `to` there, and the path's confidence. */
+function tracedUpperBorder(image: RgbImage, frame: Frame, p: Point2, from: number, to: number, mmPerPx: number): { y: number; confidence: number } | null {
+  const guide = curveThrough(UPPER_LIP_OUTER.map((i) => frame.at(i)));
+  const y0 = guide(p[0]);
+  // The same reach about the guide on every column: up into the skin (outwards) and down into the lip.
+  const reach = { outerMm: (y0 - from) * mmPerPx, innerMm: (to - y0) * mmPerPx, expectMm: 0, priorMm: TRACE_PRIOR_MM, sign: 1 as const, feature: UPPER.feature };
+  if (reach.outerMm + reach.innerMm < 1) return null;
+  const lines: TraceLine[] = [];
+  for (let k = -TRACE_HALF_MM; k <= TRACE_HALF_MM; k++) {
+    const x = p[0] + k / mmPerPx;
+    lines.push({ base: [x, guide(x)], out: [0, -1] });
+  }
+  const read = tracePath(image, frame, lines, reach, mmPerPx)?.(TRACE_HALF_MM);
+  return read && Number.isFinite(read.outMm) ? { y: y0 - read.outMm / mmPerPx, confidence: read.confidence } : null;
+}
 
 /**
  * The meeting line: L* (median over ±0.5 mm of a column, smoothed over 0.25 mm), searched from 1 mm above the
@@ -123,19 +153,22 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
     // The upper border lies above the mouth's inner line, the lower one below it.
     const [from, to] = sign > 0 ? [p[1] - reach, Math.min(p[1] + reach, upperInner - margin, inner - margin)] : [Math.max(p[1] - reach, lowerInner + margin, inner + margin), p[1] + reach];
     // Searched from the skin into the lip: down from above the upper lip, up from below the lower one; y of the border.
-    const at = (x: number): LineEdge | null => {
-      const edge = sign > 0 ? edgeAlong(image, frame, [x, from], [0, 1], to - from, p[1] - from, UPPER, scale) : edgeAlong(image, frame, [x, to], [0, -1], to - from, to - p[1], LOWER, scale);
-      return edge && { at: (x - p[0]) * scale, pos: sign > 0 ? from + edge.t : to - edge.t, confidence: edge.confidence };
-    };
     let y: number, confidence: number, used: boolean;
     if (sign > 0) {
-      const edge = at(p[0]);
-      if (!edge) return none;
-      ({ pos: y, confidence } = edge);
+      const traced = tracedUpperBorder(image, frame, p, from, to, scale);
+      // The foot of the step nearest where the path crosses the midline.
+      const near = traced && edgeAlong(image, frame, [p[0], from], [0, 1], to - from, traced.y - from, { ...UPPER, priorMm: NEAR_PRIOR_MM }, scale);
+      if (!traced || !near) return none;
+      y = from + near.t;
+      confidence = traced.confidence;
       used = confidence >= MIN_CONFIDENCE;
     } else {
       // The lower border competes with the shadow below it, and one column's choice flipped between a photo and its
       // mirror: five columns 1 mm apart, fitted, and used only where they agree.
+      const at = (x: number): LineEdge | null => {
+        const edge = edgeAlong(image, frame, [x, to], [0, -1], to - from, to - p[1], LOWER, scale);
+        return edge && { at: (x - p[0]) * scale, pos: to - edge.t, confidence: edge.confidence };
+      };
       const fit = fitAcross(ACROSS_MM.map((dx) => at(p[0] + dx / scale)), MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM / scale);
       if (!Number.isFinite(fit.pos)) return { ...none, confidence: fit.confidence };
       ({ pos: y, confidence, used } = fit);

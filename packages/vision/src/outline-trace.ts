@@ -100,12 +100,18 @@ export interface TraceReach {
   expectMm: number;
   priorMm: number;
   sign?: 1 | -1;
+  /** What steps (default L*, read fast with `lightnessAt`): a lip's border is a step in redness as well. */
+  feature?: (lab: [number, number, number]) => number;
 }
 
-/** The steps in lightness along one line, strongest first. */
+/** The steps in lightness (or `reach.feature`) along one line, strongest first. */
 function candidatesOn(image: RgbImage, frame: Frame, line: TraceLine, reach: TraceReach, mmPerPx: number): Candidate[] {
   const start: Point2 = [line.base[0] + (line.out[0] * reach.outerMm) / mmPerPx, line.base[1] + (line.out[1] * reach.outerMm) / mmPerPx];
-  const profile = profileAlong(image, frame, start, [-line.out[0], -line.out[1]], (reach.outerMm + reach.innerMm) / mmPerPx, { feature: (lab) => lab[0], bandMm: 0.5, smoothMm: 0.35 }, mmPerPx, lightnessAt);
+  const inwards: Point2 = [-line.out[0], -line.out[1]];
+  const length = (reach.outerMm + reach.innerMm) / mmPerPx;
+  const profile = reach.feature
+    ? profileAlong(image, frame, start, inwards, length, { feature: reach.feature, bandMm: 0.5, smoothMm: 0.35 }, mmPerPx)
+    : profileAlong(image, frame, start, inwards, length, { feature: (lab) => lab[0], bandMm: 0.5, smoothMm: 0.35 }, mmPerPx, lightnessAt);
   const n = profile.length;
   const h = Math.max(1, Math.round((0.5 / mmPerPx) * PER_PX));
   const step = new Float64Array(n);

@@ -1,0 +1,68 @@
+/* eslint-disable @typescript-eslint/no-non-null-assertion, no-console -- a validation script: it reports on the console */
+/**
+ * The outcome simulation's closed loop on a larger part of the London set than the tests run: each portrait's
+ * shape plan (filler for lips, cheeks, chin and jaw; packages/vision/src/simulate/closed-loop.ts) is simulated, the
+ * exported JPEG analysed again like any photo (Contour's own landmarks, measured-face.ts), and each shape change
+ * measured against what the dose model promised. Prints every reading, the count within ±25 % of the promise per
+ * measurement, and the misses. The figures in docs/validation.md ("Outcome simulation", "Face outline") come from it.
+ *
+ * Run: `npx tsx scripts/validate-closed-loop.ts [nine | rest | first | second | ID,ID,...]` (needs ../shared/datasets
+ * and a built @contour/domain: `npx tsc -b packages/cli`). `nine` is the tests' set (every 12th portrait), `rest` the
+ * other 93; `first` and `second` split `rest` alternately (47 and 46), one to choose parameters on and one to check
+ * them. About 4 s per portrait on two cores.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simulationMeasurePx } from '@contour/domain';
+import { decodePhoto } from '../packages/vision/src/image.ts';
+import { LandmarkPool } from '../packages/vision/src/landmark-pool.ts';
+import { measureFace } from '../packages/vision/src/measured-face.ts';
+import { decodeSimulatedPhoto, SHAPE_ONLY, SHAPE_PLAN } from '../packages/vision/src/simulate/closed-loop.ts';
+import { simulate } from '../packages/vision/src/simulate/simulate.ts';
+
+const dir = new URL('../../shared/datasets/london/neutral/', import.meta.url).pathname;
+const NINE = ['001', '013', '027', '042', '070', '099', '115', '128', '141'];
+const all = (await readdir(dir)).filter((f) => f.endsWith('.jpg')).sort().map((f) => f.slice(0, 3));
+const which = process.argv[2] ?? 'nine';
+const rest = all.filter((id) => !NINE.includes(id));
+const sets: Record<string, string[]> = { nine: NINE, rest, first: rest.filter((_, k) => k % 2 === 0), second: rest.filter((_, k) => k % 2 === 1) };
+const portraits = sets[which] ?? which.split(',');
+
+const pool = await LandmarkPool.start(2);
+const counts = new Map<string, { within: number; all: number; ratios: number[] }>();
+const misses: string[] = [];
+for (const id of portraits) {
+  const bytes = await readFile(join(dir, `${id}_03.jpg`));
+  const original = await measureFace(await decodePhoto(bytes), pool);
+  if (!original) {
+    console.log(`${id}: no single face`);
+    continue;
+  }
+  const result = await simulate(bytes, { items: SHAPE_PLAN }, { face: { landmarks: original.mesh, pose: original.pose }, maxChangePerZone: SHAPE_ONLY });
+  const again = await measureFace(await decodeSimulatedPhoto(result.jpeg, result.photo.height), pool);
+  if (!again) {
+    console.log(`${id}: no single face in the simulation`);
+    continue;
+  }
+  const mm = result.parameters.mmPerPx;
+  const readings: string[] = [];
+  for (const c of result.changes.filter((ch) => ch.kind === 'mm' && ch.measurementId)) {
+    const side = c.side === 'centre' ? undefined : c.side;
+    const name = `${c.measurementId!}${side ? ` ${side}` : ''}`;
+    const measured = (simulationMeasurePx(again.measuredOn, c.measurementId!, side) - simulationMeasurePx(original.measuredOn, c.measurementId!, side)) * mm;
+    const within = Math.abs(measured / c.amount - 1) <= 0.25;
+    const row = counts.get(name) ?? { within: 0, all: 0, ratios: [] };
+    counts.set(name, { within: row.within + (within ? 1 : 0), all: row.all + 1, ratios: [...row.ratios, measured / c.amount] });
+    if (!within) misses.push(`${id} ${name}: ${measured.toFixed(2)} mm for ${c.amount.toFixed(2)}`);
+    readings.push(`${name} ${measured.toFixed(2)}/${c.amount.toFixed(2)}${within ? '' : ' ×'}`);
+  }
+  console.log(`${id}: ${readings.join(', ')}`);
+}
+await pool.close();
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+const total = [...counts.values()].reduce((s, r) => ({ within: s.within + r.within, all: s.all + r.all }), { within: 0, all: 0 });
+console.log(`\nwithin ±25 % of the promise (measured ÷ promised, median):`);
+for (const [name, r] of counts) console.log(`  ${name}: ${r.within}/${r.all} (${median(r.ratios).toFixed(2)})`);
+console.log(`misses:\n  ${misses.join('\n  ') || 'none'}`);
+console.log(`${which}: ${portraits.length} portraits, ${total.within} of ${total.all} single readings within ±25 %`);
