@@ -126,8 +126,24 @@ describe('lip borders in the pixels', () => {
     lm[14] = [200, 208, 0];
     const { landmarks, borders } = refineLipLandmarks(image, lm);
     expect(borders.line.used).toBe(false);
+    expect(borders.parted).toBe(true);
     expect(landmarks[13]).toEqual(lm[13]);
     expect(landmarks[14]).toEqual(lm[14]);
+  });
+
+  it('closes the inner lip points at their mid-point on closed lips whose meeting line is not seen', () => {
+    // One red lip from row 180 to 226 with no darker line between: closed, nothing to find, no teeth.
+    const image = drawnLips(180, -10, 226);
+    const lm = landmarksAt(186, 201, 220);
+    lm[13] = [200, 196, 0];
+    lm[14] = [200, 206, 0];
+    lm[78] = [140, 201, 0];
+    lm[308] = [260, 201, 0];
+    const { landmarks, borders } = refineLipLandmarks(image, lm);
+    expect(borders.line.used).toBe(false);
+    expect(borders.parted).toBe(false);
+    expect(landmarks[13]![1]).toBeCloseTo(201, 9);
+    expect(landmarks[14]![1]).toBeCloseTo(201, 9);
   });
 
   it('is deterministic', () => {

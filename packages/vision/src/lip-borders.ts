@@ -16,7 +16,7 @@
  * to 2 mm from it (and up to 11 mm apart on closed lips), and when a lip is made fuller they spread apart with the
  * outer ones (0.1–0.8 mm on the closed-loop portraits), which took a third to a half off the lower lip's measured
  * change; the line found in the pixels moves less than 0.25 mm. Where teeth show between the lips (parted), the
- * mesh's inner points stay. Deterministic and bounded: a few hundred samples per edge.
+ * mesh's inner points stay; on closed lips whose line is not seen clearly they meet at their mid-point. Deterministic and bounded: a few hundred samples per edge.
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, type Point3 } from '@contour/domain/face-mesh';
@@ -32,6 +32,8 @@ export type LipBorder = FoundPoint;
 
 export interface LipBorders {
   line: LipBorder;
+  /** Teeth show between the lips (or the photo has no scale): no one meeting line, and the inner lip points stay. */
+  parted: boolean;
   upper: LipBorder;
   lower: LipBorder;
   mmPerPx: number;
@@ -140,7 +142,7 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
   const frame = frameOf(landmarks);
   const reach = SEARCH_MM / scale;
   const margin = INNER_MARGIN_MM / scale;
-  const line = meetingLine(image, frame, scale);
+  const { line, parted } = meetingLine(image, frame, scale);
   // The borders are searched up to the line found, else up to the mesh's inner lip points.
   const lineY = frame.level(line.found)[1];
   const [upperInner, lowerInner] = line.used ? [lineY, lineY] : [frame.at(MESH.stomion)[1], frame.at(MESH.lowerLipInner)[1]];
@@ -176,7 +178,7 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
     const found = frame.toImage([p[0], y]);
     return { index, mesh, found: used ? found : mesh, shiftMm: (sign > 0 ? p[1] - y : y - p[1]) * scale, confidence, used };
   };
-  return { line, upper: border(MESH.upperLipTop, 1), lower: border(MESH.lowerLipBottom, -1), mmPerPx: scale };
+  return { line, parted, upper: border(MESH.upperLipTop, 1), lower: border(MESH.lowerLipBottom, -1), mmPerPx: scale };
 }
 
 /**
@@ -193,33 +195,34 @@ function teethBetween(image: RgbImage, frame: Frame, top: Point2, length: number
 }
 
 /** The closed lips' meeting line at the midline (`LipBorder` of 13, its mesh point the mid-point of 13 and 14). */
-function meetingLine(image: RgbImage, frame: Frame, mmPerPx: number): LipBorder {
+function meetingLine(image: RgbImage, frame: Frame, mmPerPx: number): { line: LipBorder; parted: boolean } {
   const [a, b] = [frame.image(MESH.stomion), frame.image(MESH.lowerLipInner)];
   const mesh: Point2 = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
   const none: LipBorder = { index: MESH.stomion, mesh, found: mesh, shiftMm: 0, confidence: 0, used: false };
-  if (!Number.isFinite(mmPerPx)) return none;
+  if (!Number.isFinite(mmPerPx)) return { line: none, parted: true };
   const [cx, cy] = frame.level(mesh);
   // The mesh's inner lip points can lie far apart on closed lips (up to 11 mm on the London set), so the search
   // spans them; on closed lips the meeting line is the darkest valley in reach.
   const reach = Math.max(LINE_REACH_MM, ((frame.at(MESH.lowerLipInner)[1] - frame.at(MESH.stomion)[1]) * mmPerPx) / 2 + LINE_BEYOND_MM) / mmPerPx;
   const top = cy - reach;
   const light = ACROSS_MM.map((dx) => profileAlong(image, frame, [cx + dx / mmPerPx, top], [0, 1], 2 * reach, LINE, mmPerPx));
-  if (teethBetween(image, frame, [cx, top], 2 * reach, light[ACROSS_MM.indexOf(0)] as Float64Array, mmPerPx)) return none;
+  if (teethBetween(image, frame, [cx, top], 2 * reach, light[ACROSS_MM.indexOf(0)] as Float64Array, mmPerPx)) return { line: none, parted: true };
   const columns = ACROSS_MM.map((dx, k): LineEdge | null => {
     const v = valleyIn(light[k] as Float64Array, top, mmPerPx);
     return v && { at: dx, pos: v.pos, confidence: v.confidence };
   });
   const fit = fitAcross(columns, LINE_MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM / mmPerPx);
-  if (!Number.isFinite(fit.pos)) return { ...none, confidence: fit.confidence };
+  if (!Number.isFinite(fit.pos)) return { line: { ...none, confidence: fit.confidence }, parted: false };
   const found = frame.toImage([cx, fit.pos]);
   // Positive when the line found lies below the mesh's.
-  return { ...none, found: fit.used ? found : mesh, shiftMm: (fit.pos - cy) * mmPerPx, confidence: fit.confidence, used: fit.used };
+  return { line: { ...none, found: fit.used ? found : mesh, shiftMm: (fit.pos - cy) * mmPerPx, confidence: fit.confidence, used: fit.used }, parted: false };
 }
 
 /**
  * `landmarks` with the lips found in the pixels (where found clearly): each inner lip line moved onto the meeting
  * line at the midline (13 and 14 onto it, the rest of the line by the same offset tapering to none at the mouth's
- * corners, so the inner lines stay smooth), and points 0 and 17 onto the vermilion borders.
+ * corners, so the inner lines stay smooth; on closed lips whose line was not found, onto 13 and 14's mid-point; where
+ * teeth show, not at all), and points 0 and 17 onto the vermilion borders.
  */
 export function refineLipLandmarks(
   image: RgbImage,
@@ -230,7 +233,9 @@ export function refineLipLandmarks(
   const borders = findLipBorders(image, landmarks, mmPerPx);
   const out = landmarks.map((p) => [...p] as Point3);
   const { line } = borders;
-  if (which.includes('line') && line.used) {
+  // Where the line was not found on closed lips, the inner lines meet at the mesh's inner points' mid-point: left
+  // apart (up to 11 mm on closed lips), a line found in one photo and not in another read as both lips changing.
+  if (which.includes('line') && !borders.parted) {
     const frame = frameOf(landmarks);
     const centre = frame.level(line.mesh)[0];
     const half = Math.abs(frame.at(MOUTH_CORNERS[1])[0] - frame.at(MOUTH_CORNERS[0])[0]) / 2;
