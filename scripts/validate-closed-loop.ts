@@ -13,15 +13,13 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { simulationMeasurePx } from '@contour/domain';
 import { decodePhoto } from '../packages/vision/src/image.ts';
 import { LandmarkPool } from '../packages/vision/src/landmark-pool.ts';
 import { measureFace } from '../packages/vision/src/measured-face.ts';
-import { decodeSimulatedPhoto, SHAPE_ONLY, SHAPE_PLAN } from '../packages/vision/src/simulate/closed-loop.ts';
+import { CLOSED_LOOP_PORTRAITS as NINE, decodeSimulatedPhoto, SHAPE_ONLY, SHAPE_PLAN, targetedMm } from '../packages/vision/src/simulate/closed-loop.ts';
 import { simulate } from '../packages/vision/src/simulate/simulate.ts';
 
 const dir = new URL('../../shared/datasets/london/neutral/', import.meta.url).pathname;
-const NINE = ['001', '013', '027', '042', '070', '099', '115', '128', '141'];
 const all = (await readdir(dir)).filter((f) => f.endsWith('.jpg')).sort().map((f) => f.slice(0, 3));
 const which = process.argv[2] ?? 'nine';
 const rest = all.filter((id) => !NINE.includes(id));
@@ -47,9 +45,8 @@ for (const id of portraits) {
   const mm = result.parameters.mmPerPx;
   const readings: string[] = [];
   for (const c of result.changes.filter((ch) => ch.kind === 'mm' && ch.measurementId)) {
-    const side = c.side === 'centre' ? undefined : c.side;
-    const name = `${c.measurementId!}${side ? ` ${side}` : ''}`;
-    const measured = (simulationMeasurePx(again.measuredOn, c.measurementId!, side) - simulationMeasurePx(original.measuredOn, c.measurementId!, side)) * mm;
+    const name = `${c.measurementId!}${c.side === 'centre' ? '' : ` ${c.side}`}`;
+    const measured = targetedMm(again.measuredOn, c, mm) - targetedMm(original.measuredOn, c, mm);
     const within = Math.abs(measured / c.amount - 1) <= 0.25;
     const row = counts.get(name) ?? { within: 0, all: 0, ratios: [] };
     counts.set(name, { within: row.within + (within ? 1 : 0), all: row.all + 1, ratios: [...row.ratios, measured / c.amount] });

@@ -14,8 +14,8 @@ import { zoneFindings, type SeverityEstimator } from './skin.js';
 /**
  * The analysis method the findings were made with. Bump it (to the day of the change; a second change on one day
  * adds `.2`, and so on) with any change that moves a stored figure: the landmarks (steady-landmarks.ts,
- * lip-borders.ts, outline-edges.ts, outline-trace.ts, edge-profile.ts), the measurements and the zone map (domain face-geometry), the skin indicators (skin.ts) or the
- * severity estimates. Figures made by different methods are not comparable as they stand (the London mean of the
+ * lip-borders.ts, outline-edges.ts, outline-trace.ts, edge-profile.ts), the measurements and the zone map (domain
+ * face-geometry), the skin indicators (skin.ts) or the severity estimates. Figures made by different methods are not comparable as they stand (the London mean of the
  * lower-face proportion moved from 0.50 to 0.47 with the chin's edge, and the bigonial width's spread from 8.8 to
  * 11.3 mm with the traced outline), so every stored analysis carries its method, the app marks the
  * ones an earlier method made, and the grading agreement counts only the current method's estimates.

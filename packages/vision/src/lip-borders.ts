@@ -16,7 +16,8 @@
  * to 2 mm from it (and up to 11 mm apart on closed lips), and when a lip is made fuller they spread apart with the
  * outer ones (0.1–0.8 mm on the closed-loop portraits), which took a third to a half off the lower lip's measured
  * change; the line found in the pixels moves less than 0.25 mm. Where teeth show between the lips (parted), the
- * mesh's inner points stay; on closed lips whose line is not seen clearly they meet at their mid-point. Deterministic and bounded: a few hundred samples per edge.
+ * mesh's inner points stay; on closed lips whose line is not seen clearly they meet at their mid-point.
+ * Deterministic and bounded: a few hundred samples per edge.
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, type Point3 } from '@contour/domain/face-mesh';
@@ -85,7 +86,10 @@ const TRACE_HALF_MM = 8;
 const TRACE_PRIOR_MM = 3;
 const NEAR_PRIOR_MM = 0.75;
 
-/** Frame y of the upper border at the midline column through `p` (mesh point 0), traced between frame y `from` and `to` there, and the path's confidence. */
+/**
+ * Frame y of the upper border at the midline column through `p` (mesh point 0), traced between frame y `from` and
+ * `to` there, and the path's confidence.
+ */
 function tracedUpperBorder(image: RgbImage, frame: Frame, p: Point2, from: number, to: number, mmPerPx: number): { y: number; confidence: number } | null {
   const guide = curveThrough(UPPER_LIP_OUTER.map((i) => frame.at(i)));
   const y0 = guide(p[0]);

@@ -109,9 +109,8 @@ function candidatesOn(image: RgbImage, frame: Frame, line: TraceLine, reach: Tra
   const start: Point2 = [line.base[0] + (line.out[0] * reach.outerMm) / mmPerPx, line.base[1] + (line.out[1] * reach.outerMm) / mmPerPx];
   const inwards: Point2 = [-line.out[0], -line.out[1]];
   const length = (reach.outerMm + reach.innerMm) / mmPerPx;
-  const profile = reach.feature
-    ? profileAlong(image, frame, start, inwards, length, { feature: reach.feature, bandMm: 0.5, smoothMm: 0.35 }, mmPerPx)
-    : profileAlong(image, frame, start, inwards, length, { feature: (lab) => lab[0], bandMm: 0.5, smoothMm: 0.35 }, mmPerPx, lightnessAt);
+  // L* alone is read with the faster `lightnessAt`; any other feature from the full L*a*b* sample.
+  const profile = profileAlong(image, frame, start, inwards, length, { feature: reach.feature ?? ((lab) => lab[0]), bandMm: 0.5, smoothMm: 0.35 }, mmPerPx, reach.feature ? undefined : lightnessAt);
   const n = profile.length;
   const h = Math.max(1, Math.round((0.5 / mmPerPx) * PER_PX));
   const step = new Float64Array(n);

@@ -3,13 +3,22 @@
  * to measure an exported JPEG the way any photo is measured (decoded, Contour's own landmarks found again),
  * plus the pixel checks of "outside the treated zones the image is untouched" and "no visible seams".
  */
-import type { DoseItem, Point3, ZoneId, ZoneLimit } from '@contour/domain';
+import { simulationMeasurePx, type DoseItem, type IntendedChange, type Point3, type ZoneId, type ZoneLimit } from '@contour/domain';
 import sharp from 'sharp';
 import type { FaceFinder } from '../analyze.js';
 import type { RgbImage } from '../face-result.js';
 import { measureFace, type MeasuredFace } from '../measured-face.js';
 import { edgeShiftMm, rulerEdgeFor } from './rulers.js';
 import type { SimulationResult } from './simulate.js';
+
+/** The closed loop's London portraits (every 12th neutral one: men and women, light to dark skin, with and without hair over the outline). */
+export const CLOSED_LOOP_PORTRAITS = ['001', '013', '027', '042', '070', '099', '115', '128', '141'];
+
+/** The measurement a shape change targets (its `measurementId`, on its side), in mm, on `points` (Contour's `measuredOn`); NaN for a change without one. */
+export function targetedMm(points: readonly Point3[], change: Pick<IntendedChange, 'measurementId' | 'side'>, mmPerPx: number): number {
+  if (!change.measurementId) return NaN;
+  return simulationMeasurePx(points, change.measurementId, change.side === 'centre' ? undefined : change.side) * mmPerPx;
+}
 
 /** A full-face plan used by the tests and the benchmark: toxin for the upper face, filler for lips to jaw, a skin booster. */
 export const FULL_FACE_PLAN: DoseItem[] = [

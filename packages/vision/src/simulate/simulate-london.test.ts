@@ -7,21 +7,20 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { estimateSeverity, simulationMeasurePx, zoneShapes, type DoseItem, type SimulationVariant, type ZoneId } from '@contour/domain';
+import { estimateSeverity, zoneShapes, type DoseItem, type SimulationVariant, type ZoneId } from '@contour/domain';
 import type { RgbImage } from '../face-result.js';
 import type { MeasuredFace } from '../measured-face.js';
 import { decodePhoto } from '../image.js';
 import { LandmarkPool } from '../landmark-pool.js';
 import { zoneIndicators } from '../skin.js';
 import { DATASETS, datasetsAvailable } from '../test-support.js';
-import { FULL_FACE_PLAN, SHAPE_ONLY, SHAPE_PLAN, decodeSimulatedPhoto, foundAgain, maskWeights, outsideLandmarkShift, outsideMad, rulerReadings, seamRatios } from './closed-loop.js';
+import { CLOSED_LOOP_PORTRAITS, FULL_FACE_PLAN, SHAPE_ONLY, SHAPE_PLAN, decodeSimulatedPhoto, foundAgain, targetedMm, maskWeights, outsideLandmarkShift, outsideMad, rulerReadings, seamRatios } from './closed-loop.js';
 import { readLabel } from './label.js';
 import { edgeContrast, edgeLine, jowlShadow } from './measure.js';
 import { simulate, type SimulationResult } from './simulate.js';
 
 const available = datasetsAvailable();
-/** Every 12th neutral portrait: men and women, light to dark skin, with and without hair over the outline. */
-const PORTRAITS = ['001', '013', '027', '042', '070', '099', '115', '128', '141'];
+const PORTRAITS = CLOSED_LOOP_PORTRAITS;
 const FULL_FACE = FULL_FACE_PLAN;
 const SHAPE_ITEMS = SHAPE_PLAN;
 const LIPS: DoseItem[] = FULL_FACE.filter((i) => i.zoneId === 'upper_lip' || i.zoneId === 'lower_lip');
@@ -129,7 +128,7 @@ describe.skipIf(!available)('outcome simulation, closed loop on the London set',
       for (const c of p.shape.changes.filter((ch) => ch.kind === 'mm' && ch.measurementId)) {
         const side = c.side === 'centre' ? undefined : c.side;
         // As the facial geometry measures (measured-face.ts): steady landmarks, the lips and the face outline found in the pixels.
-        const at = (a: Analysed): number => simulationMeasurePx(a.face.measuredOn, c.measurementId!, side) * mm;
+        const at = (a: Analysed): number => targetedMm(a.face.measuredOn, c, mm);
         const measured = at(p.shapeAgain) - at(p.original);
         const noise = at(p.emptyAgain) - at(p.original);
         const row = (rows[`${c.measurementId!}${side ? ` ${side}` : ''}`] ??= { promised: [], measured: [], noise: [], lines: [] });
