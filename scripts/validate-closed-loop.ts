@@ -6,10 +6,15 @@
  * measured against what the dose model promised. Prints every reading, the count within ±25 % of the promise per
  * measurement, and the misses. The figures in docs/validation.md ("Outcome simulation", "Face outline") come from it.
  *
- * Run: `npx tsx scripts/validate-closed-loop.ts [nine | rest | first | second | ID,ID,...]` (needs ../shared/datasets
- * and a built @contour/domain: `npx tsc -b packages/cli`). `nine` is the tests' set (every 12th portrait), `rest` the
- * other 93; `first` and `second` split `rest` alternately (47 and 46), one to choose parameters on and one to check
- * them. About 4 s per portrait on two cores.
+ * Run: `npx tsx scripts/validate-closed-loop.ts [nine | rest | first | second | ID,ID,...] [--unchanged]` (needs
+ * ../shared/datasets and a built @contour/domain: `npx tsc -b packages/cli`). `nine` is the tests' set (every 12th
+ * portrait), `rest` the other 93; `first` and `second` split `rest` alternately (47 and 46), one to choose parameters
+ * on and one to check them. About 4 s per portrait on two cores.
+ *
+ * `--unchanged` measures the analysis's repeatability instead: the same plan with every shape change held at 0 mm,
+ * so the export is the photo re-encoded with its label, and each measurement should read no change. A reading that
+ * moves by more than a quarter of what the plan would have promised there shows where the analysis itself, not
+ * the renderer, decides a closed-loop reading (docs/validation.md, "Outcome simulation").
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,7 +26,10 @@ import { simulate } from '../packages/vision/src/simulate/simulate.ts';
 
 const dir = new URL('../../shared/datasets/london/neutral/', import.meta.url).pathname;
 const all = (await readdir(dir)).filter((f) => f.endsWith('.jpg')).sort().map((f) => f.slice(0, 3));
-const which = process.argv[2] ?? 'nine';
+const unchanged = process.argv.includes('--unchanged');
+const which = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'nine';
+/** Every shape change held at 0 mm (`--unchanged`). */
+const NO_SHAPE_CHANGE = Object.fromEntries(['upper_lip', 'lower_lip', 'cheek', 'chin', 'jawline'].map((zone) => [zone, { ratio: 0, mm: 0 }]));
 const rest = all.filter((id) => !NINE.includes(id));
 const sets: Record<string, string[]> = { nine: NINE, rest, first: rest.filter((_, k) => k % 2 === 0), second: rest.filter((_, k) => k % 2 === 1) };
 const portraits = sets[which] ?? which.split(',');
@@ -36,8 +44,10 @@ for (const id of portraits) {
     console.log(`${id}: no single face`);
     continue;
   }
-  const result = await simulate(bytes, { items: SHAPE_PLAN }, { face: { landmarks: original.mesh, pose: original.pose }, maxChangePerZone: SHAPE_ONLY });
-  const again = await measureFace(await decodeSimulatedPhoto(result.jpeg, result.photo.height), pool);
+  const face = { landmarks: original.mesh, pose: original.pose };
+  const result = await simulate(bytes, { items: SHAPE_PLAN }, { face, maxChangePerZone: SHAPE_ONLY });
+  const exported = unchanged ? await simulate(bytes, { items: SHAPE_PLAN }, { face, maxChangePerZone: NO_SHAPE_CHANGE }) : result;
+  const again = await measureFace(await decodeSimulatedPhoto(exported.jpeg, exported.photo.height), pool);
   if (!again) {
     console.log(`${id}: no single face in the simulation`);
     continue;
@@ -47,7 +57,8 @@ for (const id of portraits) {
   for (const c of result.changes.filter((ch) => ch.kind === 'mm' && ch.measurementId)) {
     const name = `${c.measurementId!}${c.side === 'centre' ? '' : ` ${c.side}`}`;
     const measured = targetedMm(again.measuredOn, c, mm) - targetedMm(original.measuredOn, c, mm);
-    const within = Math.abs(measured / c.amount - 1) <= 0.25;
+    // Unchanged, the reading should be 0: within a quarter of the change the plan would have promised.
+    const within = Math.abs(measured / c.amount - (unchanged ? 0 : 1)) <= 0.25;
     const row = counts.get(name) ?? { within: 0, all: 0, ratios: [] };
     counts.set(name, { within: row.within + (within ? 1 : 0), all: row.all + 1, ratios: [...row.ratios, measured / c.amount] });
     if (!within) misses.push(`${id} ${name}: ${measured.toFixed(2)} mm for ${c.amount.toFixed(2)}`);
@@ -59,7 +70,7 @@ await pool.close();
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 const total = [...counts.values()].reduce((s, r) => ({ within: s.within + r.within, all: s.all + r.all }), { within: 0, all: 0 });
-console.log(`\nwithin ±25 % of the promise (measured ÷ promised, median):`);
+console.log(`\nwithin ±25 % of the promise${unchanged ? ' (of what it would be, around 0)' : ''} (measured ÷ promised, median):`);
 for (const [name, r] of counts) console.log(`  ${name}: ${r.within}/${r.all} (${median(r.ratios).toFixed(2)})`);
 console.log(`misses:\n  ${misses.join('\n  ') || 'none'}`);
-console.log(`${which}: ${portraits.length} portraits, ${total.within} of ${total.all} single readings within ±25 %`);
+console.log(`${which}${unchanged ? ' unchanged' : ''}: ${portraits.length} portraits, ${total.within} of ${total.all} single readings within ±25 %`);
