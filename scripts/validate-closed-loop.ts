@@ -4,7 +4,9 @@
  * shape plan (filler for lips, cheeks, chin and jaw; packages/vision/src/simulate/closed-loop.ts) is simulated, the
  * exported JPEG analysed again like any photo (Contour's own landmarks, measured-face.ts), and each shape change
  * measured against what the dose model promised. Prints every reading, the count within ±25 % of the promise per
- * measurement, and the misses. The figures in docs/validation.md ("Outcome simulation", "Face outline") come from it.
+ * measurement, and the misses; under each portrait, the same changes followed in the pixels by the rulers
+ * (simulate/rulers.ts), so a miss the rulers do not share is the analysis's reading, not the renderer's. The
+ * figures in docs/validation.md ("Outcome simulation", "Face outline") come from it.
  *
  * Run: `npx tsx scripts/validate-closed-loop.ts [nine | rest | first | second | ID,ID,...] [--unchanged]` (needs
  * ../shared/datasets and a built @contour/domain: `npx tsc -b packages/cli`). `nine` is the tests' set (every 12th
@@ -21,7 +23,7 @@ import { join } from 'node:path';
 import { decodePhoto } from '../packages/vision/src/image.ts';
 import { LandmarkPool } from '../packages/vision/src/landmark-pool.ts';
 import { measureFace } from '../packages/vision/src/measured-face.ts';
-import { CLOSED_LOOP_PORTRAITS as NINE, decodeSimulatedPhoto, SHAPE_ONLY, SHAPE_PLAN, targetedMm } from '../packages/vision/src/simulate/closed-loop.ts';
+import { CLOSED_LOOP_PORTRAITS as NINE, decodeSimulatedPhoto, rulerReadings, SHAPE_ONLY, SHAPE_PLAN, targetedMm } from '../packages/vision/src/simulate/closed-loop.ts';
 import { simulate } from '../packages/vision/src/simulate/simulate.ts';
 
 const dir = new URL('../../shared/datasets/london/neutral/', import.meta.url).pathname;
@@ -35,9 +37,11 @@ const portraits = sets[which] ?? which.split(',');
 const pool = await LandmarkPool.start(2);
 const counts = new Map<string, { within: number; all: number; ratios: number[] }>();
 const misses: string[] = [];
+const rulerCount = { within: 0, all: 0 };
 for (const id of portraits) {
   const bytes = await readFile(join(dir, `${id}_03.jpg`));
-  const original = await measureFace(await decodePhoto(bytes), pool);
+  const photo = await decodePhoto(bytes);
+  const original = await measureFace(photo, pool);
   if (!original) {
     console.log(`${id}: no single face`);
     continue;
@@ -64,6 +68,14 @@ for (const id of portraits) {
     readings.push(`${name} ${measured.toFixed(2)}/${c.amount.toFixed(2)}${within ? '' : ' ×'}`);
   }
   console.log(`${id}: ${readings.join(', ')}`);
+  // The same changes followed in the pixels (rulers.ts), where the renderer alone decides the reading.
+  const rulers = (await rulerReadings(unchanged ? { ...result, jpeg: exported.jpeg } : result, photo)).map((r) => {
+    const within = Math.abs(r.measured / r.promised - (unchanged ? 0 : 1)) <= 0.25;
+    rulerCount.within += within ? 1 : 0;
+    rulerCount.all += 1;
+    return `${r.id} ${r.measured.toFixed(2)}${within ? '' : ' ×'}`;
+  });
+  console.log(`     rulers: ${rulers.join(', ')}`);
 }
 await pool.close();
 
@@ -72,4 +84,4 @@ const total = [...counts.values()].reduce((s, r) => ({ within: s.within + r.with
 console.log(`\nwithin ±25 % of the promise${unchanged ? ' (of what it would be, around 0)' : ''} (measured ÷ promised, median):`);
 for (const [name, r] of counts) console.log(`  ${name}: ${r.within}/${r.all} (${median(r.ratios).toFixed(2)})`);
 console.log(`misses:\n  ${misses.join('\n  ') || 'none'}`);
-console.log(`${which}${unchanged ? ' unchanged' : ''}: ${portraits.length} portraits, ${total.within} of ${total.all} single readings within ±25 %`);
+console.log(`${which}${unchanged ? ' unchanged' : ''}: ${portraits.length} portraits, ${total.within} of ${total.all} single readings within ±25 %; the rulers ${rulerCount.within} of ${rulerCount.all}`);
