@@ -9,7 +9,7 @@ import { pixelScale } from '@contour/domain/face-geometry';
 import type { RgbImage } from './face-result.js';
 import { LandmarkPool } from './landmark-pool.js';
 import { chinOffsets, findOutline, MIN_CONFIDENCE, OUTLINE_LEVELS, outlineOffsets, withOutline, type OutlinePoint } from './outline-edges.js';
-import { RIGHT_OVAL } from './outline-trace.js';
+import { RIGHT_OVAL, traceSide } from './outline-trace.js';
 import { frameOf } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
 import { datasetsAvailable, londonWithTemplates, type TemplatedFace } from './test-support.js';
@@ -202,6 +202,33 @@ describe('face outline in the pixels', () => {
     const cheek = byIndex(findOutline(image, landmarksAt()), 234);
     expect(cheek.used).toBe(true);
     expect(Math.abs(cheek.found[0] - EDGES[0]![1](OUTLINE)), `found at x ${cheek.found[0]}`).toBeLessThan(0.5);
+  });
+
+  it('reads each height on a trace line of its own: on a sloping jaw, the width at that height, wherever it falls', () => {
+    // The patient's right side sloping outwards half a px per px down, as the outline does where it turns at the jaw
+    // angle, and the mesh oval beside it straight down: the path's distance from the oval changes from line to line.
+    const edge = (y: number): number => 100 + (y - 250) / 2 - 0.5;
+    const image = drawnFace(OUTLINE);
+    for (let y = 40; y < H; y++) {
+      // Drawn smooth: each pixel (centre at x, covering x ± 0.5) is face in the share of it beyond the edge.
+      for (let x = 0; x < 200; x++) {
+        const face = Math.min(1, Math.max(0, x + 0.5 - edge(y)));
+        image.data.set(SKIN.map((v, c) => Math.round(face * v + (1 - face) * (LIGHT[c] as number))), (y * W + x) * 3);
+      }
+    }
+    const frame = frameOf(landmarksAt());
+    const rowOf = (yImage: number): number => frame.level([0, yImage])[1];
+    const imageY = (yFrame: number): number => frame.toImage([0, yFrame])[1];
+    const oval = (yFrame: number): number => frame.level([edge(260) + 8, imageY(yFrame)])[0];
+    // The jaw's height a whole number of millimetres below the cheekbone's and a fraction more: on a 1 mm grid
+    // from the top, the nearest line was up to half a line away, and here that is up to 0.77 px of width.
+    for (const fraction of [0, 0.3, 0.5, 0.8]) {
+      const jawY = 260 + fraction / MM_PER_PX;
+      const read = traceSide(image, frame, 'right', oval, rowOf(180), rowOf(jawY), MM_PER_PX);
+      expect(read?.jaw.confidence).toBeGreaterThan(MIN_CONFIDENCE);
+      const found = frame.toImage([oval(rowOf(jawY)) - read!.jaw.outMm / MM_PER_PX, rowOf(jawY)])[0];
+      expect(Math.abs(found - edge(jawY)), `${fraction} mm: found at x ${found}, the edge at ${edge(jawY)}`).toBeLessThan(0.25);
+    }
   });
 
   it('keeps the mesh points where there is no edge', () => {

@@ -3,10 +3,10 @@
  * the two heights the geometry measures (outline-edges.ts). A search at one height alone has to choose between
  * edges that are about equally clear (a sideburn between the face and the ear, an ear's rim, a shadow on the neck),
  * and a choice made on each line flipped between a photo and its simulation. Along a path, the edge taken is the
- * one that continues the outline above and below: on horizontal lines 1 mm apart, every step in lightness (either
- * way: the backdrop may be lighter or darker than the face, hair darker, an ear lighter) is a candidate, and dynamic
- * programming finds the path that takes the strongest steps while its distance from the mesh's face oval changes
- * least from line to line. Lines without a clear step may be passed over, at a cost.
+ * one that continues the outline above and below: on horizontal lines about 1 mm apart, every step in lightness
+ * (either way: the backdrop may be lighter or darker than the face, hair darker, an ear lighter) is a candidate,
+ * and dynamic programming finds the path that takes the strongest steps while its distance from the mesh's face
+ * oval changes least from line to line. Lines without a clear step may be passed over, at a cost.
  *
  * The mesh oval guides the lines (it follows the face's shape, 2–3 mm inside the outline), so a path that keeps
  * its distance from it is a smooth outline. Deterministic and bounded: about 150 lines of a few hundred samples.
@@ -129,7 +129,7 @@ function candidatesOn(image: RgbImage, frame: Frame, line: TraceLine, reach: Tra
 }
 
 /**
- * The best path across `lines` (1 mm apart, in order), and a reader of it at line `i`: the path's mean distance
+ * The best path across `lines` (about 1 mm apart, in order), and a reader of it at line `i`: the path's mean distance
  * outwards of the guide over that line and its neighbours, and the mean strength of its five lines there (a line
  * passed over counts as none). Null when no line has a step.
  */
@@ -182,10 +182,16 @@ const SIDE_REACH: TraceReach = { outerMm: TRACE.outerMm, innerMm: TRACE.innerMm,
  * (`tracePath`).
  */
 export function traceSide(image: RgbImage, frame: Frame, side: 'right' | 'left', oval: (y: number) => number, cheekY: number, jawY: number, mmPerPx: number): { cheek: TracedPoint; jaw: TracedPoint } | null {
-  const top = cheekY - TRACE.aboveMm / mmPerPx;
+  // Lines about 1 mm apart with one exactly at each height: rounded to a 1 mm grid from the top, a height fell up to
+  // half a line off, and at the jaw angle, where the outline turns, that is up to 0.75 mm of width.
+  const between = Math.max(1, Math.round((jawY - cheekY) * mmPerPx));
+  const step = (jawY - cheekY) / between;
+  const above = Math.round(TRACE.aboveMm / (step * mmPerPx)), below = Math.round(TRACE.belowMm / (step * mmPerPx));
   const lines: TraceLine[] = [];
-  for (let y = top; y <= jawY + TRACE.belowMm / mmPerPx; y += 1 / mmPerPx) lines.push({ base: [oval(y), y], out: [side === 'right' ? -1 : 1, 0] });
+  for (let k = -above; k <= between + below; k++) {
+    const y = cheekY + k * step;
+    lines.push({ base: [oval(y), y], out: [side === 'right' ? -1 : 1, 0] });
+  }
   const read = tracePath(image, frame, lines, SIDE_REACH, mmPerPx);
-  const at = (y: number): number => Math.round((y - top) * mmPerPx);
-  return read && { cheek: read(at(cheekY)), jaw: read(at(jawY)) };
+  return read && { cheek: read(above), jaw: read(above + between) };
 }
