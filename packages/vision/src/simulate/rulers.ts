@@ -6,8 +6,11 @@
  * with the landmarks found again in the exported image, and with these rulers on profiles placed by the
  * ORIGINAL photo's landmarks (the same line in both images, so the edge's shift along it is the change).
  *
- * The edges: the vermilion borders at the midline (the upper by its redness, a*; the lower by its lightness), the chin's lower outline at the midline, and
- * the face outline at the zygion (cheek) and gonion (jaw) along the inter-pupil direction (light, L*).
+ * The edges, each by its lightness (L*): the vermilion borders and the chin's lower outline at the midline, and the
+ * face outline at the zygion (cheek) and gonion (jaw) along the inter-pupil direction. The lips' redness fades over
+ * 2–3 mm at their borders, and a ramp that shallow, stretched by the fuller lip, aligned at 0.6–0.75 of the lower
+ * lip's shift and at 1.1–1.4 of the upper's on eight of 93 London portraits; lightness (the shadow under the lower
+ * lip, the white roll above the upper) marks both sharply (docs/validation.md, "Outcome simulation").
  */
 import type { Point3 } from '@contour/domain';
 import type { RgbImage } from '../face-result.js';
@@ -19,42 +22,37 @@ import type { Point2 } from './raster.js';
 const PER_MM = 8;
 
 /**
- * L* and a* along the frame line from `start` in direction `dir` (a frame unit vector) over `lengthMm`, each
- * sample averaged across ±`halfWidthMm` perpendicular to the line.
+ * L* along the frame line from `start` in direction `dir` (a frame unit vector) over `lengthMm`, each sample
+ * averaged across ±`halfWidthMm` perpendicular to the line.
  */
-function profile(image: RgbImage, frame: Frame, start: Point2, dir: Point2, lengthMm: number, halfWidthMm: number, mmPerPx: number): { L: Float64Array; a: Float64Array } {
+function profile(image: RgbImage, frame: Frame, start: Point2, dir: Point2, lengthMm: number, halfWidthMm: number, mmPerPx: number): Float64Array {
   const n = Math.round(lengthMm * PER_MM) + 1;
-  const L = new Float64Array(n), a = new Float64Array(n);
+  const L = new Float64Array(n);
   const across: Point2 = [-dir[1], dir[0]];
   const widths = Math.max(1, Math.round((2 * halfWidthMm) / (mmPerPx * 0.5)));
   for (let k = 0; k < n; k++) {
     const t = k / PER_MM / mmPerPx;
-    let sl = 0, sa = 0;
+    let sl = 0;
     for (let j = 0; j < widths; j++) {
       const u = ((j + 0.5) / widths - 0.5) * 2 * (halfWidthMm / mmPerPx);
       const p = frame.toImage([start[0] + dir[0] * t + across[0] * u, start[1] + dir[1] * t + across[1] * u]);
-      const [l, aa] = labAt(image, p[0], p[1]);
-      sl += l;
-      sa += aa;
+      sl += labAt(image, p[0], p[1])[0];
     }
     L[k] = sl / widths;
-    a[k] = sa / widths;
   }
-  return { L, a };
+  return L;
 }
 
-/** The edges the rulers follow: the landmark on the edge, the channel that shows it, and which way "more" is. */
+/** The edges the rulers follow: the landmark on the edge and which way "more" is. */
 const EDGES = {
-  upper_vermilion: { index: 0, channel: 'a', dir: [0, -1], halfWindowMm: 2, maxShiftMm: 3 },
-  // The lower border by its lightness: the shadow under the lower lip marks it sharply, while its redness fades
-  // over 2–3 mm, and a ramp that shallow, stretched by the fuller lip, aligned at 0.6–0.75 of the shift.
-  lower_vermilion: { index: 17, channel: 'L', dir: [0, 1], halfWindowMm: 2, maxShiftMm: 3 },
-  chin: { index: 152, channel: 'L', dir: [0, 1], halfWindowMm: 3, maxShiftMm: 5 },
-  cheek_right: { index: 234, channel: 'L', dir: [-1, 0], halfWindowMm: 3, maxShiftMm: 5 },
-  cheek_left: { index: 454, channel: 'L', dir: [1, 0], halfWindowMm: 3, maxShiftMm: 5 },
-  jaw_right: { index: 172, channel: 'L', dir: [-1, 0], halfWindowMm: 3, maxShiftMm: 5 },
-  jaw_left: { index: 397, channel: 'L', dir: [1, 0], halfWindowMm: 3, maxShiftMm: 5 },
-} as const satisfies Record<string, { index: number; channel: 'a' | 'L'; dir: readonly [number, number]; halfWindowMm: number; maxShiftMm: number }>;
+  upper_vermilion: { index: 0, dir: [0, -1], halfWindowMm: 2, maxShiftMm: 3 },
+  lower_vermilion: { index: 17, dir: [0, 1], halfWindowMm: 2, maxShiftMm: 3 },
+  chin: { index: 152, dir: [0, 1], halfWindowMm: 3, maxShiftMm: 5 },
+  cheek_right: { index: 234, dir: [-1, 0], halfWindowMm: 3, maxShiftMm: 5 },
+  cheek_left: { index: 454, dir: [1, 0], halfWindowMm: 3, maxShiftMm: 5 },
+  jaw_right: { index: 172, dir: [-1, 0], halfWindowMm: 3, maxShiftMm: 5 },
+  jaw_left: { index: 397, dir: [1, 0], halfWindowMm: 3, maxShiftMm: 5 },
+} as const satisfies Record<string, { index: number; dir: readonly [number, number]; halfWindowMm: number; maxShiftMm: number }>;
 
 export type RulerEdge = keyof typeof EDGES;
 
@@ -87,13 +85,13 @@ const RANGE_MM = 9;
  * aligns), refined to a fraction of a sample. NaN when the window shows no structure to align.
  */
 export function edgeShiftMm(before: RgbImage, after: RgbImage, landmarks: readonly Point3[], edge: RulerEdge, mmPerPx: number): number {
-  const { index, channel, dir, halfWindowMm, maxShiftMm } = EDGES[edge];
+  const { index, dir, halfWindowMm, maxShiftMm } = EDGES[edge];
   const frame = frameOf(landmarks);
   const p = frame.at(index);
   const u: Point2 = [dir[0], dir[1]];
   const start: Point2 = [p[0] - (u[0] * RANGE_MM) / mmPerPx, p[1] - (u[1] * RANGE_MM) / mmPerPx];
-  const a = profile(before, frame, start, u, 2 * RANGE_MM, 1, mmPerPx)[channel];
-  const b = profile(after, frame, start, u, 2 * RANGE_MM, 1, mmPerPx)[channel];
+  const a = profile(before, frame, start, u, 2 * RANGE_MM, 1, mmPerPx);
+  const b = profile(after, frame, start, u, 2 * RANGE_MM, 1, mmPerPx);
   const centre = Math.round(RANGE_MM * PER_MM);
   const half = Math.round(halfWindowMm * PER_MM);
   const ref: number[] = [];
