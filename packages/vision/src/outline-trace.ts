@@ -129,9 +129,9 @@ function candidatesOn(image: RgbImage, frame: Frame, line: TraceLine, reach: Tra
 }
 
 /**
- * The best path across `lines` (about 1 mm apart, in order), and a reader of it at line `i`: the path's mean distance
- * outwards of the guide over that line and its neighbours, and the mean strength of its five lines there (a line
- * passed over counts as none). Null when no line has a step.
+ * The best path across `lines` (about 1 mm apart, in order), and a reader of it at line `i`: the path's mean
+ * distance outwards of the guide over that line and its neighbours, and the mean strength of its five lines there
+ * (a line passed over counts as none). Null when no line has a step.
  */
 export function tracePath(image: RgbImage, frame: Frame, lines: readonly TraceLine[], reach: TraceReach, mmPerPx: number): ((i: number) => TracedPoint) | null {
   const candidates = lines.map((line) => candidatesOn(image, frame, line, reach, mmPerPx));

@@ -14,7 +14,7 @@
  */
 import type { Point3 } from '@contour/domain';
 import type { RgbImage } from '../face-result.js';
-import { labAt } from './color.js';
+import { lightnessAt } from './color.js';
 import { frameOf, type Frame } from './geometry.js';
 import type { Point2 } from './raster.js';
 
@@ -36,7 +36,7 @@ function profile(image: RgbImage, frame: Frame, start: Point2, dir: Point2, leng
     for (let j = 0; j < widths; j++) {
       const u = ((j + 0.5) / widths - 0.5) * 2 * (halfWidthMm / mmPerPx);
       const p = frame.toImage([start[0] + dir[0] * t + across[0] * u, start[1] + dir[1] * t + across[1] * u]);
-      sl += labAt(image, p[0], p[1])[0];
+      sl += lightnessAt(image, p[0], p[1]);
     }
     L[k] = sl / widths;
   }
