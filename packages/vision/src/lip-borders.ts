@@ -25,7 +25,7 @@ import { ACROSS_CLEAR, ACROSS_FIT_MM, ACROSS_MM, PER_PX, edgeAlong, fitAcross, p
 import type { RgbImage } from './face-result.js';
 import { frameOf, type Frame } from './simulate/geometry.js';
 import type { Point2 } from './simulate/raster.js';
-import { LOWER_LIP_INNER, UPPER_LIP_INNER, UPPER_LIP_OUTER } from './simulate/measure.js';
+import { LOWER_LIP_INNER, LOWER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_OUTER } from './simulate/measure.js';
 import { curveThrough, tracePath, type TraceLine } from './outline-trace.js';
 
 /** Point 0 (upper vermilion border), 17 (lower) or the meeting line (13 with 14, at their mid-point), refined. */
@@ -80,29 +80,40 @@ const LOWER = lipSearch(-1, 0.75);
  * that continues best from column to column (outline-trace.ts), with a weak preference (3 mm) for the guide. At the
  * midline alone, a pale philtrum or the white roll in the bow's dip can offer a step about as strong as the border's,
  * or none, and the choice flipped between a photo and its simulation (031: 6 mm). The border's foot is then found at
- * the midline as before, on the step nearest where the path crosses it (a 0.75 mm preference).
+ * the midline as before, on the step nearest where the path crosses it (a 0.75 mm preference). The lower border is
+ * traced the same way (a* + L*, guided by the outer lower-lip line) where its five midline columns disagree.
  */
 const TRACE_HALF_MM = 8;
 const TRACE_PRIOR_MM = 3;
 const NEAR_PRIOR_MM = 0.75;
 
 /**
- * Frame y of the upper border at the midline column through `p` (mesh point 0), traced between frame y `from` and
- * `to` there, and the path's confidence.
+ * Frame y of the upper (`upper`) or lower border at the midline column through `p` (mesh point 0 or 17), traced
+ * between frame y `from` and `to` there, its foot found near where the path crosses the midline; the path's
+ * confidence.
  */
-function tracedUpperBorder(image: RgbImage, frame: Frame, p: Point2, from: number, to: number, mmPerPx: number): { y: number; confidence: number } | null {
-  const guide = curveThrough(UPPER_LIP_OUTER.map((i) => frame.at(i)));
+function tracedBorder(image: RgbImage, frame: Frame, p: Point2, from: number, to: number, mmPerPx: number, upper: boolean): { y: number; confidence: number } | null {
+  const guide = curveThrough((upper ? UPPER_LIP_OUTER : LOWER_LIP_OUTER).map((i) => frame.at(i)));
   const y0 = guide(p[0]);
-  // The same reach about the guide on every column: up into the skin (outwards) and down into the lip.
-  const reach = { outerMm: (y0 - from) * mmPerPx, innerMm: (to - y0) * mmPerPx, expectMm: 0, priorMm: TRACE_PRIOR_MM, sign: 1 as const, feature: UPPER.feature };
+  // The same reach about the guide on every column: into the skin (outwards: up from the upper lip, down from the lower) and into the lip.
+  const [skin, lip] = upper ? [y0 - from, to - y0] : [to - y0, y0 - from];
+  const search = upper ? UPPER : LOWER;
+  const reach = { outerMm: skin * mmPerPx, innerMm: lip * mmPerPx, expectMm: 0, priorMm: TRACE_PRIOR_MM, sign: 1 as const, feature: search.feature };
   if (reach.outerMm + reach.innerMm < 1) return null;
+  const out = upper ? -1 : 1;
   const lines: TraceLine[] = [];
   for (let k = -TRACE_HALF_MM; k <= TRACE_HALF_MM; k++) {
     const x = p[0] + k / mmPerPx;
-    lines.push({ base: [x, guide(x)], out: [0, -1] });
+    lines.push({ base: [x, guide(x)], out: [0, out] });
   }
   const read = tracePath(image, frame, lines, reach, mmPerPx)?.(TRACE_HALF_MM);
-  return read && Number.isFinite(read.outMm) ? { y: y0 - read.outMm / mmPerPx, confidence: read.confidence } : null;
+  if (!read || !Number.isFinite(read.outMm)) return null;
+  const crossing = y0 + (out * read.outMm) / mmPerPx;
+  // Searched from the skin into the lip, as at the midline alone.
+  const near = upper
+    ? edgeAlong(image, frame, [p[0], from], [0, 1], to - from, crossing - from, { ...search, priorMm: NEAR_PRIOR_MM }, mmPerPx)
+    : edgeAlong(image, frame, [p[0], to], [0, -1], to - from, to - crossing, { ...search, priorMm: NEAR_PRIOR_MM }, mmPerPx);
+  return near && { y: upper ? from + near.t : to - near.t, confidence: read.confidence };
 }
 
 /**
@@ -158,26 +169,25 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
     if (!Number.isFinite(scale)) return none;
     // The upper border lies above the mouth's inner line, the lower one below it.
     const [from, to] = sign > 0 ? [p[1] - reach, Math.min(p[1] + reach, upperInner - margin, inner - margin)] : [Math.max(p[1] - reach, lowerInner + margin, inner + margin), p[1] + reach];
-    // Searched from the skin into the lip: down from above the upper lip, up from below the lower one; y of the border.
+    // One midline column of the lower border, searched up from the skin below it into the lip.
+    const lowerColumn = (x: number): LineEdge | null => {
+      const edge = edgeAlong(image, frame, [x, to], [0, -1], to - from, to - p[1], LOWER, scale);
+      return edge && { at: (x - p[0]) * scale, pos: to - edge.t, confidence: edge.confidence };
+    };
     let y: number, confidence: number, used: boolean;
-    if (sign > 0) {
-      const traced = tracedUpperBorder(image, frame, p, from, to, scale);
-      // The foot of the step nearest where the path crosses the midline.
-      const near = traced && edgeAlong(image, frame, [p[0], from], [0, 1], to - from, traced.y - from, { ...UPPER, priorMm: NEAR_PRIOR_MM }, scale);
-      if (!traced || !near) return none;
-      y = from + near.t;
-      confidence = traced.confidence;
-      used = confidence >= MIN_CONFIDENCE;
-    } else {
-      // The lower border competes with the shadow below it, and one column's choice flipped between a photo and its
-      // mirror: five columns 1 mm apart, fitted, and used only where they agree.
-      const at = (x: number): LineEdge | null => {
-        const edge = edgeAlong(image, frame, [x, to], [0, -1], to - from, to - p[1], LOWER, scale);
-        return edge && { at: (x - p[0]) * scale, pos: to - edge.t, confidence: edge.confidence };
-      };
-      const fit = fitAcross(ACROSS_MM.map((dx) => at(p[0] + dx / scale)), MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM / scale);
-      if (!Number.isFinite(fit.pos)) return { ...none, confidence: fit.confidence };
+    // The lower border competes with the shadow below it, and one column's choice flipped between a photo and its
+    // mirror: five columns 1 mm apart, fitted, and taken where they agree. Where they do not (stubble; a fuller lip in
+    // a simulation, whose stretched ramp the columns read apart), it is traced across the lip as the upper one is:
+    // left at the mesh point, a border found in one photo of a pair and not in the other read as the lip changing
+    // by its distance from the mesh (139: −3.0 mm for a 0.8 mm fuller lip).
+    const fit = sign > 0 ? null : fitAcross(ACROSS_MM.map((dx) => lowerColumn(p[0] + dx / scale)), MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM / scale);
+    if (fit?.used) {
       ({ pos: y, confidence, used } = fit);
+    } else {
+      const traced = tracedBorder(image, frame, p, from, to, scale, sign > 0);
+      if (!traced) return { ...none, confidence: fit?.confidence ?? 0 };
+      ({ y, confidence } = traced);
+      used = confidence >= MIN_CONFIDENCE;
     }
     const found = frame.toImage([p[0], y]);
     return { index, mesh, found: used ? found : mesh, shiftMm: (sign > 0 ? p[1] - y : y - p[1]) * scale, confidence, used };
