@@ -95,7 +95,8 @@ const NEAR_PRIOR_MM = 0.75;
 function tracedBorder(image: RgbImage, frame: Frame, p: Point2, from: number, to: number, mmPerPx: number, upper: boolean): { y: number; confidence: number } | null {
   const guide = curveThrough((upper ? UPPER_LIP_OUTER : LOWER_LIP_OUTER).map((i) => frame.at(i)));
   const y0 = guide(p[0]);
-  // The same reach about the guide on every column: into the skin (outwards: up from the upper lip, down from the lower) and into the lip.
+  // The same reach about the guide on every column: into the skin (outwards: up from the upper lip, down from the
+  // lower) and into the lip.
   const [skin, lip] = upper ? [y0 - from, to - y0] : [to - y0, y0 - from];
   const search = upper ? UPPER : LOWER;
   const reach = { outerMm: skin * mmPerPx, innerMm: lip * mmPerPx, expectMm: 0, priorMm: TRACE_PRIOR_MM, sign: 1 as const, feature: search.feature };
@@ -179,7 +180,7 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
     // mirror: five columns 1 mm apart, fitted, and taken where they agree. Where they do not (stubble; a fuller lip in
     // a simulation, whose stretched ramp the columns read apart), it is traced across the lip as the upper one is:
     // left at the mesh point, a border found in one photo of a pair and not in the other read as the lip changing
-    // by its distance from the mesh (139: −3.0 mm for a 0.8 mm fuller lip).
+    // by its distance from the mesh (144: −1.9 mm for a 0.9 mm fuller lip).
     const fit = sign > 0 ? null : fitAcross(ACROSS_MM.map((dx) => lowerColumn(p[0] + dx / scale)), MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM / scale);
     if (fit?.used) {
       ({ pos: y, confidence, used } = fit);
