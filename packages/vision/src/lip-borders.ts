@@ -177,10 +177,10 @@ export function findLipBorders(image: RgbImage, landmarks: readonly Point3[], mm
     };
     let y: number, confidence: number, used: boolean;
     // The lower border competes with the shadow below it, and one column's choice flipped between a photo and its
-    // mirror: five columns 1 mm apart, fitted, and taken where they agree. Where they do not (stubble; a fuller lip in
-    // a simulation, whose stretched ramp the columns read apart), it is traced across the lip as the upper one is:
-    // left at the mesh point, a border found in one photo of a pair and not in the other read as the lip changing
-    // by its distance from the mesh (144: −1.9 mm for a 0.9 mm fuller lip).
+    // mirror: five columns 1 mm apart, fitted, and taken where they agree. Where they do not (as in a simulation
+    // whose fuller lip stretched the border's ramp until they read it apart), it is traced across the lip as the
+    // upper one is: left at the mesh point, a border found in one photo of a pair and not in the other read as the
+    // lip changing by its distance from the mesh (144: −1.9 mm for a 0.9 mm fuller lip).
     const fit = sign > 0 ? null : fitAcross(ACROSS_MM.map((dx) => lowerColumn(p[0] + dx / scale)), MIN_CONFIDENCE, ACROSS_CLEAR, ACROSS_FIT_MM / scale);
     if (fit?.used) {
       ({ pos: y, confidence, used } = fit);

@@ -4,8 +4,7 @@
  * docs/validation.md ("Face outline") by hand.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mirrorIndex, type Point3 } from '@contour/domain';
-import { MESH } from '@contour/domain/face-mesh';
+import { MESH, mirrorIndex, type Point3 } from '@contour/domain';
 import { pixelScale } from '@contour/domain/face-geometry';
 import type { RgbImage } from './face-result.js';
 import { LandmarkPool } from './landmark-pool.js';
