@@ -13,6 +13,9 @@
  * portrait), `rest` the other 93; `first` and `second` split `rest` alternately (47 and 46), one to choose parameters
  * on and one to check them. About 4 s per portrait on two cores.
  *
+ * On the face outline (cheekbones, jaw angles, chin), each reading is also counted by whether the edge it is read on
+ * is clear in both photos (outline-edges.ts: where it is not, the analysis marks the figure an estimate).
+ *
  * `--unchanged` measures the analysis's repeatability instead: an empty plan is exported, the photo re-encoded with
  * its label, and each measurement should read no change. A reading that
  * moves by more than a quarter of what the plan would have promised there shows where the analysis itself, not
@@ -23,7 +26,7 @@ import { join } from 'node:path';
 import { decodePhoto } from '../packages/vision/src/image.ts';
 import { LandmarkPool } from '../packages/vision/src/landmark-pool.ts';
 import { measureFace } from '../packages/vision/src/measured-face.ts';
-import { CLOSED_LOOP_PORTRAITS as NINE, decodeSimulatedPhoto, rulerReadings, SHAPE_ONLY, SHAPE_PLAN, targetedMm } from '../packages/vision/src/simulate/closed-loop.ts';
+import { CLOSED_LOOP_PORTRAITS as NINE, decodeSimulatedPhoto, outlinePointOf, rulerReadings, SHAPE_ONLY, SHAPE_PLAN, targetedMm } from '../packages/vision/src/simulate/closed-loop.ts';
 import { simulate } from '../packages/vision/src/simulate/simulate.ts';
 
 const dir = new URL('../../shared/datasets/london/neutral/', import.meta.url).pathname;
@@ -38,6 +41,7 @@ const pool = await LandmarkPool.start(2);
 const counts = new Map<string, { within: number; all: number; ratios: number[] }>();
 const misses: string[] = [];
 const rulerCount = { within: 0, all: 0 };
+const clarity = { clear: { within: 0, all: 0 }, unclear: { within: 0, all: 0 } };
 for (const id of portraits) {
   const bytes = await readFile(join(dir, `${id}_03.jpg`));
   const photo = await decodePhoto(bytes);
@@ -62,10 +66,18 @@ for (const id of portraits) {
     const measured = targetedMm(again.measuredOn, c, mm) - targetedMm(original.measuredOn, c, mm);
     // Unchanged, the reading should be 0: within a quarter of the change the plan would have promised.
     const within = Math.abs(measured / c.amount - (unchanged ? 0 : 1)) <= 0.25;
+    // On the face outline: whether its edge is clear in both photos (outline-edges.ts); `?` marks one that is not.
+    const index = outlinePointOf(c);
+    const clear = index === undefined ? null : [original, again].every((m) => m.outline.find((o) => o.index === index)?.clear === true);
+    if (clear !== null) {
+      const row = clarity[clear ? 'clear' : 'unclear'];
+      row.within += within ? 1 : 0;
+      row.all += 1;
+    }
     const row = counts.get(name) ?? { within: 0, all: 0, ratios: [] };
     counts.set(name, { within: row.within + (within ? 1 : 0), all: row.all + 1, ratios: [...row.ratios, measured / c.amount] });
-    if (!within) misses.push(`${id} ${name}: ${measured.toFixed(2)} mm for ${c.amount.toFixed(2)}`);
-    readings.push(`${name} ${measured.toFixed(2)}/${c.amount.toFixed(2)}${within ? '' : ' ×'}`);
+    if (!within) misses.push(`${id} ${name}: ${measured.toFixed(2)} mm for ${c.amount.toFixed(2)}${clear === false ? ' ?' : ''}`);
+    readings.push(`${name} ${measured.toFixed(2)}/${c.amount.toFixed(2)}${within ? '' : ' ×'}${clear === false ? ' ?' : ''}`);
   }
   console.log(`${id}: ${readings.join(', ')}`);
   // The same changes followed in the pixels (rulers.ts), where the renderer alone decides the reading.
@@ -83,5 +95,6 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const total = [...counts.values()].reduce((s, r) => ({ within: s.within + r.within, all: s.all + r.all }), { within: 0, all: 0 });
 console.log(`\nwithin ±25 % of the promise${unchanged ? ' (of what it would be, around 0)' : ''} (measured ÷ promised, median):`);
 for (const [name, r] of counts) console.log(`  ${name}: ${r.within}/${r.all} (${median(r.ratios).toFixed(2)})`);
-console.log(`misses:\n  ${misses.join('\n  ') || 'none'}`);
+console.log(`misses (? the outline's edge not clear in one photo or both):\n  ${misses.join('\n  ') || 'none'}`);
+console.log(`face outline readings, the edge clear in both photos: ${clarity.clear.within} of ${clarity.clear.all} within ±25 %; not clear in one or both: ${clarity.unclear.within} of ${clarity.unclear.all}`);
 console.log(`${which}${unchanged ? ' unchanged' : ''}: ${portraits.length} portraits, ${total.within} of ${total.all} single readings within ±25 %; the rulers ${rulerCount.within} of ${rulerCount.all}`);

@@ -33,6 +33,12 @@ export interface Measurement {
   /** For mm values: ± in mm from the scale's uncertainty. */
   uncertainty?: number;
   range?: PopulationRange;
+  /**
+   * Set where an edge of the face outline this figure is measured on is not clearly seen in this photo (a beard over
+   * the chin, an ear or a sideburn beside the cheekbone): why, and what stood in for it. The figure is then an
+   * estimate, and a change in it between two photos may be the edge's, not the face's.
+   */
+  unclearEdge?: string;
 }
 
 /** A figure that could not be measured from these photos, and why; never guessed. */

@@ -152,6 +152,32 @@ describe('symmetry', () => {
   });
 });
 
+describe('figures on an edge not clearly seen', () => {
+  it('are marked an estimate, with why, on every figure measured on that outline point and on no other', () => {
+    const unclearEdges = new Map([
+      [MESH.leftFaceEdge, 'the outline at the left cheekbone is not clearly seen'],
+      [MESH.chin, "another edge about as clear lies beside the chin's lower edge"],
+    ]);
+    const { measurements } = faceGeometry(syntheticFace(), frontal, { width: W, height: W }, { unclearEdges });
+    const marked = Object.fromEntries(measurements.filter((m) => m.unclearEdge).map((m) => [m.id, m.unclearEdge]));
+    expect(marked).toEqual({
+      lower_face_proportion: "another edge about as clear lies beside the chin's lower edge",
+      bizygomatic_width: 'the outline at the left cheekbone is not clearly seen',
+      bigonial_to_bizygomatic: 'the outline at the left cheekbone is not clearly seen',
+      face_width_to_height: 'the outline at the left cheekbone is not clearly seen',
+      symmetry_jaw: 'the outline at the left cheekbone is not clearly seen',
+    });
+    // Both jaw angles unclear: each said once, on the figures measured on them.
+    const jaws = faceGeometry(syntheticFace(), frontal, { width: W, height: W }, { unclearEdges: new Map([[MESH.rightJawAngle, 'right'], [MESH.leftJawAngle, 'left']]) });
+    expect(jaws.measurements.find((m) => m.id === 'bigonial_width')?.unclearEdge).toBe('right; left');
+    expect(jaws.measurements.find((m) => m.id === 'bizygomatic_width')?.unclearEdge).toBeUndefined();
+    // Without any, nothing is marked, and the figures are the same.
+    const plain = faceGeometry(syntheticFace(), frontal, { width: W, height: W });
+    expect(plain.measurements.some((m) => m.unclearEdge !== undefined)).toBe(false);
+    expect(measurements.map(({ unclearEdge: _, ...m }) => m)).toEqual(plain.measurements);
+  });
+});
+
 describe('zone map', () => {
   it('has every zone: centre zones once, the others on both sides, clipped to the image', () => {
     const zones = faceGeometry(syntheticFace(), frontal, { width: W, height: 700 }).zones;

@@ -186,6 +186,25 @@ export function faceMeasurements(landmarks: readonly Point3[], scale: PixelScale
   return { measurements, notMeasurable };
 }
 
+/** The face outline's points the outline figures are measured on (what `unclearEdges` may name). */
+const ON_OUTLINE: Readonly<Record<string, readonly number[]>> = {
+  lower_face_proportion: [MESH.chin],
+  bizygomatic_width: [MESH.rightFaceEdge, MESH.leftFaceEdge],
+  bigonial_width: [MESH.rightJawAngle, MESH.leftJawAngle],
+  bigonial_to_bizygomatic: [MESH.rightFaceEdge, MESH.leftFaceEdge, MESH.rightJawAngle, MESH.leftJawAngle],
+  face_width_to_height: [MESH.rightFaceEdge, MESH.leftFaceEdge],
+  // The jaw zone's points lie on the outline, moved with each side's cheekbone and jaw angle (the chin moves both sides alike).
+  symmetry_jaw: [MESH.rightFaceEdge, MESH.leftFaceEdge, MESH.rightJawAngle, MESH.leftJawAngle],
+};
+
+/** `measurements` with `unclearEdge` set on each measured on an outline point that `unclear` (mesh index → why) names. */
+export function markUnclearEdges(measurements: readonly Measurement[], unclear: ReadonlyMap<number, string>): Measurement[] {
+  return measurements.map((m) => {
+    const why = (ON_OUTLINE[m.id] ?? []).flatMap((i) => unclear.get(i) ?? []);
+    return why.length > 0 ? { ...m, unclearEdge: why.join('; ') } : m;
+  });
+}
+
 export interface FaceGeometry {
   scale: PixelScale | null;
   measurements: Measurement[];
@@ -193,18 +212,23 @@ export interface FaceGeometry {
   zones: ZoneShape[];
 }
 
-/** Everything the geometry can say about one frontal photo. */
 /**
- * The geometry of a frontal photo measured on `landmarks`; the zone map is drawn on `zoneLandmarks` (the mesh's own
- * outline, whose bands lie inside the face) when the measured outline was moved to the edge seen in the pixels.
+ * Everything the geometry can say about one frontal photo, measured on `landmarks`. The zone map is drawn on
+ * `zoneLandmarks` (the mesh's own outline, whose bands lie inside the face) when the measured outline was moved to
+ * the edge seen in the pixels; `unclearEdges` names the outline points whose edge was not clearly seen there, and why.
  */
-export function faceGeometry(landmarks: readonly Point3[], pose: HeadPose, image: { width: number; height: number }, zoneLandmarks: readonly Point3[] = landmarks): FaceGeometry {
+export function faceGeometry(
+  landmarks: readonly Point3[],
+  pose: HeadPose,
+  image: { width: number; height: number },
+  { zoneLandmarks = landmarks, unclearEdges = new Map() }: { zoneLandmarks?: readonly Point3[]; unclearEdges?: ReadonlyMap<number, string> } = {},
+): FaceGeometry {
   const { scale, reason } = pixelScale(landmarks, pose);
   const { measurements, notMeasurable } = faceMeasurements(landmarks, scale, reason ?? undefined);
   const symmetry = facialSymmetry(landmarks, pose, scale);
   return {
     scale,
-    measurements: [...measurements, ...symmetry.measurements],
+    measurements: markUnclearEdges([...measurements, ...symmetry.measurements], unclearEdges),
     notMeasurable: [...notMeasurable, ...symmetry.notMeasurable],
     zones: zoneShapes(zoneLandmarks, image),
   };

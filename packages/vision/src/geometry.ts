@@ -12,6 +12,7 @@ import type { Point3 } from '@contour/domain/face-mesh';
 import type { FaceFinder, PhotoAnalysis } from './analyze.js';
 import type { RgbImage } from './face-result.js';
 import { measureFace, type MeasuredFace } from './measured-face.js';
+import { unclearEdges } from './outline-edges.js';
 
 export type { FaceGeometry };
 
@@ -38,7 +39,7 @@ export async function addFacialGeometry(analysis: PhotoAnalysis, image: RgbImage
   const measured = (await measureFace(image, finder, face)) as MeasuredFace;
   return {
     ...analysis,
-    geometry: faceGeometry(measured.measuredOn, measured.pose, image, measured.landmarks),
+    geometry: faceGeometry(measured.measuredOn, measured.pose, image, { zoneLandmarks: measured.landmarks, unclearEdges: unclearEdges(measured.outline) }),
     steadyFace: { landmarks: measured.mesh, pose: measured.pose },
   };
 }

@@ -9,7 +9,10 @@
  * oval changes least from line to line. Lines without a clear step may be passed over, at a cost.
  *
  * The mesh oval guides the lines (it follows the face's shape, 2–3 mm inside the outline), so a path that keeps
- * its distance from it is a smooth outline. Deterministic and bounded: about 150 lines of a few hundred samples.
+ * its distance from it is a smooth outline. Where another path, crossing a read line more than `RIVAL_MM` away,
+ * scores nearly as well (`margin`), the edge is ambiguous: a photo and its simulation then took different edges
+ * (docs/validation.md, "Face outline"), and the analysis says so rather than give the figure as measured.
+ * Deterministic and bounded: about 150 lines of a few hundred samples.
  */
 import { mirrorIndex } from '@contour/domain/face-mesh';
 import { PER_PX, profileAlong } from './edge-profile.js';
@@ -63,7 +66,15 @@ interface Candidate {
 export interface TracedPoint {
   outMm: number;
   confidence: number;
+  /**
+   * How much better the path scores than the best one crossing the line (or a neighbour) more than `RIVAL_MM` from
+   * it (Infinity with none): near 0, two edges are about equally clear. In units of a clear step on one line.
+   */
+  margin: number;
 }
+
+/** A rival path is one that crosses the read line this far (mm) or more from the path taken. */
+export const RIVAL_MM = 2;
 
 /**
  * The curve through `points` ([u, value] pairs): its value at u, linear between them in order of u and level beyond
@@ -128,10 +139,16 @@ function candidatesOn(image: RgbImage, frame: Frame, line: TraceLine, reach: Tra
   return found.sort((a, b) => b.strength - a.strength).slice(0, TRACE.perLine);
 }
 
+/** What it costs a path to go from candidate `p` to `c`, `gap` lines further on: the bend, the lines passed over and a change of direction. */
+function link(p: Candidate, c: Candidate, gap: number): number {
+  const bend = Math.min(TRACE.maxBend, (TRACE.bend * (c.outMm - p.outMm) ** 2) / gap);
+  return bend + TRACE.skip * (gap - 1) + (c.sign !== p.sign ? TRACE.flip : 0);
+}
+
 /**
  * The best path across `lines` (about 1 mm apart, in order), and a reader of it at line `i`: the path's mean
  * distance outwards of the guide over that line and its neighbours, and the mean strength of its five lines there
- * (a line passed over counts as none). Null when no line has a step.
+ * (a line passed over counts as none), and its `margin` over the best rival path there. Null when no line has a step.
  */
 export function tracePath(image: RgbImage, frame: Frame, lines: readonly TraceLine[], reach: TraceReach, mmPerPx: number): ((i: number) => TracedPoint) | null {
   const candidates = lines.map((line) => candidatesOn(image, frame, line, reach, mmPerPx));
@@ -144,9 +161,7 @@ export function tracePath(image: RgbImage, frame: Frame, lines: readonly TraceLi
       let previous: [number, number] | null = null;
       for (let j = Math.max(0, i - TRACE.maxGap); j < i; j++) {
         (candidates[j] as Candidate[]).forEach((p, pi) => {
-          const gap = i - j;
-          const bend = Math.min(TRACE.maxBend, (TRACE.bend * (c.outMm - p.outMm) ** 2) / gap);
-          const s = ((best[j] as number[])[pi] as number) + c.strength - bend - TRACE.skip * (gap - 1) - (c.sign !== p.sign ? TRACE.flip : 0);
+          const s = ((best[j] as number[])[pi] as number) + c.strength - link(p, c, i - j);
           if (s > score) [score, previous] = [s, [j, pi]];
         });
       }
@@ -165,11 +180,33 @@ export function tracePath(image: RgbImage, frame: Frame, lines: readonly TraceLi
   if (!end) return null;
   const path = new Map<number, Candidate>();
   for (let at: [number, number] | null = end; at; at = (from[at[0]] as ([number, number] | null)[])[at[1]] ?? null) path.set(at[0], (candidates[at[0]] as Candidate[])[at[1]] as Candidate);
+  // after[i][c]: the best score of the rest of a path from candidate c of line i (the same costs, run backwards), so
+  // best + after is the best whole path through c.
+  const last = candidates.length - 1;
+  const after = candidates.map((line) => line.map(() => -Infinity));
+  for (let i = last; i >= 0; i--) {
+    (candidates[i] as Candidate[]).forEach((c, ci) => {
+      let score = -TRACE.skip * (last - i);
+      for (let j = i + 1; j <= Math.min(last, i + TRACE.maxGap); j++) {
+        (candidates[j] as Candidate[]).forEach((d, di) => {
+          score = Math.max(score, ((after[j] as number[])[di] as number) + d.strength - link(c, d, j - i));
+        });
+      }
+      (after[i] as number[])[ci] = score;
+    });
+  }
   return (i) => {
     const near = (reach: number): Candidate[] => [...path.entries()].filter(([k]) => Math.abs(k - i) <= reach).map(([, c]) => c);
     const here = near(1);
-    if (here.length === 0) return { outMm: NaN, confidence: 0 };
-    return { outMm: here.reduce((s, c) => s + c.outMm, 0) / here.length, confidence: near(2).reduce((s, c) => s + Math.min(1, c.strength), 0) / 5 };
+    if (here.length === 0) return { outMm: NaN, confidence: 0, margin: 0 };
+    const outMm = here.reduce((s, c) => s + c.outMm, 0) / here.length;
+    let rival = -Infinity;
+    for (let k = Math.max(0, i - 1); k <= Math.min(last, i + 1); k++) {
+      (candidates[k] as Candidate[]).forEach((c, ci) => {
+        if (Math.abs(c.outMm - outMm) > RIVAL_MM) rival = Math.max(rival, ((best[k] as number[])[ci] as number) + ((after[k] as number[])[ci] as number));
+      });
+    }
+    return { outMm, confidence: near(2).reduce((s, c) => s + Math.min(1, c.strength), 0) / 5, margin: top - rival };
   };
 }
 

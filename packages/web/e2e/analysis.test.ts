@@ -4,7 +4,7 @@
  * and finds the grade again after a reload; the owner sees the grading agreement on the overview. A
  * landscape and an EXIF-rotated input show the overlay follows the stored image, whatever its shape.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -292,6 +292,23 @@ describe.skipIf(skipBrowserTests)('facial analysis in Chromium', () => {
       return ys.reduce((a, b) => a + b, 0) / ys.length;
     };
     expect(centreY('forehead')).toBeLessThan(centreY('chin'));
+  });
+
+  it('marks the figures measured on an edge of the outline not clearly seen as estimates, saying why', async () => {
+    // This face's left cheekbone has a second edge about as clear beside it (outline-edges.ts).
+    const session = await clinician.call<{ id: string }>('POST', `/api/patients/${patientId}/photo-sessions`, {});
+    const photo = await clinician.upload<{ id: string }>(`/api/photo-sessions/${session.id}/photos?view=frontal`, readFileSync(join(FACES, 'london-141-neutral.jpg')));
+    await analysed(clinician, photo.id);
+    await page.goto(`/patients/${patientId}/photos/${session.id}/analysis/${photo.id}`);
+    const row = (id: string) => page.locator(`[data-testid="measurements"] tr[data-measurement="${id}"]`);
+    await row('bizygomatic_width').waitFor();
+    expect(await row('bizygomatic_width').getByTestId('unclear-edge').textContent()).toMatch(/^Estimate: another edge about as clear lies beside the outline at the left cheekbone \(an ear, a sideburn or hair\)/);
+    expect(await row('bizygomatic_width').locator('td').first().textContent()).toMatch(/^≈ \d+\.\d mm ± \d+\.\d mm$/);
+    await page.getByTestId('measurements').screenshot({ path: join(SCREENSHOTS, 'analysis-unclear-edge.png') });
+    for (const id of ['bigonial_to_bizygomatic', 'face_width_to_height', 'symmetry_jaw']) expect(await row(id).getByTestId('unclear-edge').count(), id).toBe(1);
+    // A figure off the outline is given as measured.
+    expect(await row('interpupillary_distance').getByTestId('unclear-edge').count()).toBe(0);
+    expect(await row('interpupillary_distance').locator('td').first().textContent()).toMatch(/^\d+\.\d mm/);
   });
 
   it('marks an analysis an earlier method made, and analyses it again from the overview or from the analysis', async () => {

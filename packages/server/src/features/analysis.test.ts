@@ -118,6 +118,19 @@ describe('the facial analysis', () => {
     expect(job.detail).toMatchObject({ facialAnalysis: { zones: zones.length, measurements: body.measurements.length } });
   });
 
+  it('says which figures are measured on an edge of the face outline not clearly seen, and why', async () => {
+    // This face's left cheekbone has a second edge about as clear beside it (outline-edges.ts).
+    const session = (await clinician.post(`/api/patients/${await newPatient('Outline')}/photo-sessions`, {})).json().id as string;
+    const photoId = await analysedPhoto(session, 'frontal', 'faces/london-141-neutral.jpg');
+    const measurements = (await clinician.get(`/api/photos/${photoId}/analysis`)).json().measurements as { id: string; unclearEdge?: string }[];
+    const why = (id: string): string | undefined => measurements.find((m) => m.id === id)?.unclearEdge;
+    for (const id of ['bizygomatic_width', 'bigonial_to_bizygomatic', 'face_width_to_height', 'symmetry_jaw']) {
+      expect(why(id), id).toMatch(/^another edge about as clear lies beside the outline at the left cheekbone \(an ear, a sideburn or hair\): the one taken may not be the face's/);
+    }
+    // Figures off the outline are given as measured.
+    for (const id of ['interpupillary_distance', 'upper_vermilion_height', 'mouth_width']) expect(why(id), id).toBeUndefined();
+  });
+
   it('a smile-view photo answers 409 not-measurable, saying why, and has nothing stored', async () => {
     const response = await clinician.get(`/api/photos/${smileId}/analysis`);
     expect(response.statusCode).toBe(409);

@@ -404,6 +404,7 @@ const Measurement = Type.Object({
   method: Type.String(),
   uncertainty: Type.Optional(Type.Number()),
   range: Type.Optional(Type.Object({ low: Type.Number(), high: Type.Number(), source: Type.String() })),
+  unclearEdge: Type.Optional(Type.String()),
 });
 
 const NotMeasurable = Type.Object({ id: Type.String(), label: Type.String(), reason: Type.String() });

@@ -3,7 +3,7 @@
  * to measure an exported JPEG the way any photo is measured (decoded, Contour's own landmarks found again),
  * plus the pixel checks of "outside the treated zones the image is untouched" and "no visible seams".
  */
-import { simulationMeasurePx, type DoseItem, type IntendedChange, type Point3, type ZoneId, type ZoneLimit } from '@contour/domain';
+import { MESH, simulationMeasurePx, type DoseItem, type IntendedChange, type Point3, type ZoneId, type ZoneLimit } from '@contour/domain';
 import sharp from 'sharp';
 import type { FaceFinder } from '../analyze.js';
 import type { RgbImage } from '../face-result.js';
@@ -18,6 +18,24 @@ export const CLOSED_LOOP_PORTRAITS = ['001', '013', '027', '042', '070', '099', 
 export function targetedMm(points: readonly Point3[], change: Pick<IntendedChange, 'measurementId' | 'side'>, mmPerPx: number): number {
   if (!change.measurementId) return NaN;
   return simulationMeasurePx(points, change.measurementId, change.side === 'centre' ? undefined : change.side) * mmPerPx;
+}
+
+/**
+ * The face outline point (outline-edges.ts) a targeted measurement is read at, for the measurements on the outline:
+ * where its edge is not `clear` in a photo or its simulation, the reading may be the edge's, not the change's.
+ */
+export function outlinePointOf(change: Pick<IntendedChange, 'measurementId' | 'side'>): number | undefined {
+  const side = (right: number, left: number): number => (change.side === 'left' ? left : right);
+  switch (change.measurementId) {
+    case 'lower_face_height':
+      return MESH.chin;
+    case 'cheek_contour':
+      return side(MESH.rightFaceEdge, MESH.leftFaceEdge);
+    case 'jaw_contour':
+      return side(MESH.rightJawAngle, MESH.leftJawAngle);
+    default:
+      return undefined;
+  }
 }
 
 /** A full-face plan used by the tests and the benchmark: toxin for the upper face, filler for lips to jaw, a skin booster. */

@@ -395,7 +395,8 @@ function Measurements({ analysis }: { analysis: FacialAnalysis }) {
         {analysis.scale
           ? `Millimetres from the ${analysis.scale.method}; ± is that ruler's uncertainty.`
           : 'No millimetre scale for this photo, so only ratios and angles are given.'}{' '}
-        Ranges describe measured populations, they are not targets.
+        Ranges describe measured populations, they are not targets. ≈ marks a figure measured on an edge of the face
+        outline not clearly seen in this photo.
       </p>
       <div className="table-wrap">
         <table className="table measurements" data-testid="measurements">
@@ -412,9 +413,14 @@ function Measurements({ analysis }: { analysis: FacialAnalysis }) {
               <tr key={`${measurement.id}:${measurement.side ?? ''}`} data-measurement={measurement.id}>
                 <th scope="row">
                   {measurement.label}
+                  {measurement.unclearEdge && (
+                    <span className="block small unclear-edge" data-testid="unclear-edge">
+                      Estimate: {measurement.unclearEdge}.
+                    </span>
+                  )}
                   {showMethods && <span className="block muted small">{measurement.method}</span>}
                 </th>
-                <td className="num nowrap">{formatValue(measurement)}</td>
+                <td className="num nowrap">{measurement.unclearEdge ? `≈ ${formatValue(measurement)}` : formatValue(measurement)}</td>
                 <td className={measurement.side ? 'side' : 'side empty'}>
                   {measurement.side ? SIDE_LABELS[measurement.side].replace("Patient's ", '') : '—'}
                 </td>
