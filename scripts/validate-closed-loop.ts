@@ -13,8 +13,8 @@
  * portrait), `rest` the other 93; `first` and `second` split `rest` alternately (47 and 46), one to choose parameters
  * on and one to check them. About 4 s per portrait on two cores.
  *
- * On the face outline (cheekbones, jaw angles, chin), each reading is also counted by whether the edge it is read on
- * is clear in both photos (outline-edges.ts: where it is not, the analysis marks the figure an estimate).
+ * Each reading is also counted by whether the edges it is read on (the lips', the face outline's) are clearly seen in
+ * both photos (`clearIn`: where they are not, the analysis marks the figure an estimate).
  *
  * `--unchanged` measures the analysis's repeatability instead: an empty plan is exported, the photo re-encoded with
  * its label, and each measurement should read no change. A reading that
@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { decodePhoto } from '../packages/vision/src/image.ts';
 import { LandmarkPool } from '../packages/vision/src/landmark-pool.ts';
 import { measureFace } from '../packages/vision/src/measured-face.ts';
-import { CLOSED_LOOP_PORTRAITS as NINE, decodeSimulatedPhoto, outlinePointOf, rulerReadings, SHAPE_ONLY, SHAPE_PLAN, targetedMm } from '../packages/vision/src/simulate/closed-loop.ts';
+import { clearIn, CLOSED_LOOP_PORTRAITS as NINE, decodeSimulatedPhoto, edgesOf, rulerReadings, SHAPE_ONLY, SHAPE_PLAN, targetedMm } from '../packages/vision/src/simulate/closed-loop.ts';
 import { simulate } from '../packages/vision/src/simulate/simulate.ts';
 
 const dir = new URL('../../shared/datasets/london/neutral/', import.meta.url).pathname;
@@ -41,7 +41,7 @@ const pool = await LandmarkPool.start(2);
 const counts = new Map<string, { within: number; all: number; ratios: number[] }>();
 const misses: string[] = [];
 const rulerCount = { within: 0, all: 0 };
-const clarity = { clear: { within: 0, all: 0 }, unclear: { within: 0, all: 0 } };
+const clarity = Object.fromEntries((['lips', 'outline'] as const).map((k) => [k, { clear: { within: 0, all: 0 }, unclear: { within: 0, all: 0 } }])) as Record<'lips' | 'outline', Record<'clear' | 'unclear', { within: number; all: number }>>;
 for (const id of portraits) {
   const bytes = await readFile(join(dir, `${id}_03.jpg`));
   const photo = await decodePhoto(bytes);
@@ -66,11 +66,11 @@ for (const id of portraits) {
     const measured = targetedMm(again.measuredOn, c, mm) - targetedMm(original.measuredOn, c, mm);
     // Unchanged, the reading should be 0: within a quarter of the change the plan would have promised.
     const within = Math.abs(measured / c.amount - (unchanged ? 0 : 1)) <= 0.25;
-    // On the face outline: whether its edge is clear in both photos (outline-edges.ts); `?` marks one that is not.
-    const index = outlinePointOf(c);
-    const clear = index === undefined ? null : [original, again].every((m) => m.outline.find((o) => o.index === index)?.clear === true);
+    // Whether the edges it is read on are clearly seen in both photos (`clearIn`); `?` marks one that is not.
+    const edges = edgesOf(c);
+    const clear = edges.length === 0 ? null : clearIn(original, edges) && clearIn(again, edges);
     if (clear !== null) {
-      const row = clarity[clear ? 'clear' : 'unclear'];
+      const row = clarity[c.measurementId!.includes('vermilion') ? 'lips' : 'outline'][clear ? 'clear' : 'unclear'];
       row.within += within ? 1 : 0;
       row.all += 1;
     }
@@ -95,6 +95,6 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const total = [...counts.values()].reduce((s, r) => ({ within: s.within + r.within, all: s.all + r.all }), { within: 0, all: 0 });
 console.log(`\nwithin ±25 % of the promise${unchanged ? ' (of what it would be, around 0)' : ''} (measured ÷ promised, median):`);
 for (const [name, r] of counts) console.log(`  ${name}: ${r.within}/${r.all} (${median(r.ratios).toFixed(2)})`);
-console.log(`misses (? the outline's edge not clear in one photo or both):\n  ${misses.join('\n  ') || 'none'}`);
-console.log(`face outline readings, the edge clear in both photos: ${clarity.clear.within} of ${clarity.clear.all} within ±25 %; not clear in one or both: ${clarity.unclear.within} of ${clarity.unclear.all}`);
+console.log(`misses (? an edge it is read on not clear in one photo or both):\n  ${misses.join('\n  ') || 'none'}`);
+for (const [k, r] of Object.entries(clarity)) console.log(`${k} readings, the edges clear in both photos: ${r.clear.within} of ${r.clear.all} within ±25 %; not clear in one or both: ${r.unclear.within} of ${r.unclear.all}`);
 console.log(`${which}${unchanged ? ' unchanged' : ''}: ${portraits.length} portraits, ${total.within} of ${total.all} single readings within ±25 %; the rulers ${rulerCount.within} of ${rulerCount.all}`);

@@ -2,8 +2,8 @@
  * `contour analyze IMAGE... [--view frontal] [--json]`: the photo protocol's checks on files, offline.
  * With --json it prints one object per image (an array when there are several):
  * { file, width, height, face: { box, landmarks, pose, expression }, quality, and for the frontal view the
- * facial analysis: scale, measurements (with `unclearEdge` on a figure measured on an edge of the face outline not
- * clearly seen), notMeasurable, zones: [{ id, side, polygon, indicators, severity, confidence, scale }] }.
+ * facial analysis: scale, measurements (with `unclearEdge` on a figure measured on an edge not clearly seen: the
+ * face outline's, the lips'), notMeasurable, zones: [{ id, side, polygon, indicators, severity, confidence, scale }] }.
  */
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_PROTOCOL, severityEstimator } from '@contour/domain';

@@ -34,9 +34,9 @@ export interface Measurement {
   uncertainty?: number;
   range?: PopulationRange;
   /**
-   * Set where an edge of the face outline this figure is measured on is not clearly seen in this photo (a beard over
-   * the chin, an ear or a sideburn beside the cheekbone): why, and what stood in for it. The figure is then an
-   * estimate, and a change in it between two photos may be the edge's, not the face's.
+   * Set where an edge this figure is measured on (the face outline, the lips' borders and meeting line) is not clearly
+   * seen in this photo (a beard over the chin, an ear beside the cheekbone, a faint lip border): why, and what stood in
+   * for it. The figure is then an estimate, and a change in it between two photos may be the edge's, not the face's.
    */
   unclearEdge?: string;
 }

@@ -167,6 +167,14 @@ describe('figures on an edge not clearly seen', () => {
       face_width_to_height: 'the outline at the left cheekbone is not clearly seen',
       symmetry_jaw: 'the outline at the left cheekbone is not clearly seen',
     });
+    // The lips' edges: the upper border marks the upper lip's height and the ratio; the meeting line (as 13) every lip figure and the lower face.
+    const lips = faceGeometry(syntheticFace(), frontal, { width: W, height: W }, { unclearEdges: new Map([[MESH.upperLipTop, 'upper'], [MESH.stomion, 'line']]) });
+    expect(Object.fromEntries(lips.measurements.filter((m) => m.unclearEdge).map((m) => [m.id, m.unclearEdge]))).toEqual({
+      upper_vermilion_height: 'upper; line',
+      lower_vermilion_height: 'line',
+      vermilion_ratio: 'upper; line',
+      lower_face_proportion: 'line',
+    });
     // Both jaw angles unclear: each said once, on the figures measured on them.
     const jaws = faceGeometry(syntheticFace(), frontal, { width: W, height: W }, { unclearEdges: new Map([[MESH.rightJawAngle, 'right'], [MESH.leftJawAngle, 'left']]) });
     expect(jaws.measurements.find((m) => m.id === 'bigonial_width')?.unclearEdge).toBe('right; left');

@@ -186,9 +186,15 @@ export function faceMeasurements(landmarks: readonly Point3[], scale: PixelScale
   return { measurements, notMeasurable };
 }
 
-/** The face outline's points the outline figures are measured on (what `unclearEdges` may name). */
-const ON_OUTLINE: Readonly<Record<string, readonly number[]>> = {
-  lower_face_proportion: [MESH.chin],
+/**
+ * The points found in the pixels (the lips' edges, the face outline) each figure on them is measured on: what
+ * `unclearEdges` may name. The meeting line is named as stomion (13).
+ */
+const ON_EDGES_FOUND: Readonly<Record<string, readonly number[]>> = {
+  lower_face_proportion: [MESH.stomion, MESH.chin],
+  upper_vermilion_height: [MESH.upperLipTop, MESH.stomion],
+  lower_vermilion_height: [MESH.stomion, MESH.lowerLipBottom],
+  vermilion_ratio: [MESH.upperLipTop, MESH.stomion, MESH.lowerLipBottom],
   bizygomatic_width: [MESH.rightFaceEdge, MESH.leftFaceEdge],
   bigonial_width: [MESH.rightJawAngle, MESH.leftJawAngle],
   bigonial_to_bizygomatic: [MESH.rightFaceEdge, MESH.leftFaceEdge, MESH.rightJawAngle, MESH.leftJawAngle],
@@ -197,10 +203,10 @@ const ON_OUTLINE: Readonly<Record<string, readonly number[]>> = {
   symmetry_jaw: [MESH.rightFaceEdge, MESH.leftFaceEdge, MESH.rightJawAngle, MESH.leftJawAngle],
 };
 
-/** `measurements` with `unclearEdge` set on each measured on an outline point that `unclear` (mesh index → why) names. */
+/** `measurements` with `unclearEdge` set on each measured on a point that `unclear` (mesh index → why) names. */
 export function markUnclearEdges(measurements: readonly Measurement[], unclear: ReadonlyMap<number, string>): Measurement[] {
   return measurements.map((m) => {
-    const why = (ON_OUTLINE[m.id] ?? []).flatMap((i) => unclear.get(i) ?? []);
+    const why = (ON_EDGES_FOUND[m.id] ?? []).flatMap((i) => unclear.get(i) ?? []);
     return why.length > 0 ? { ...m, unclearEdge: why.join('; ') } : m;
   });
 }
@@ -215,7 +221,7 @@ export interface FaceGeometry {
 /**
  * Everything the geometry can say about one frontal photo, measured on `landmarks`. The zone map is drawn on
  * `zoneLandmarks` (the mesh's own outline, whose bands lie inside the face) when the measured outline was moved to
- * the edge seen in the pixels; `unclearEdges` names the outline points whose edge was not clearly seen there, and why.
+ * the edge seen in the pixels; `unclearEdges` names the points whose edge (the outline's, the lips') was not clearly seen there, and why.
  */
 export function faceGeometry(
   landmarks: readonly Point3[],

@@ -11,8 +11,7 @@ import { faceGeometry, type FaceGeometry, type HeadPose } from '@contour/domain/
 import type { Point3 } from '@contour/domain/face-mesh';
 import type { FaceFinder, PhotoAnalysis } from './analyze.js';
 import type { RgbImage } from './face-result.js';
-import { measureFace, type MeasuredFace } from './measured-face.js';
-import { unclearEdges } from './outline-edges.js';
+import { measureFace, unclearPoints, type MeasuredFace } from './measured-face.js';
 
 export type { FaceGeometry };
 
@@ -39,7 +38,7 @@ export async function addFacialGeometry(analysis: PhotoAnalysis, image: RgbImage
   const measured = (await measureFace(image, finder, face)) as MeasuredFace;
   return {
     ...analysis,
-    geometry: faceGeometry(measured.measuredOn, measured.pose, image, { zoneLandmarks: measured.landmarks, unclearEdges: unclearEdges(measured.outline) }),
+    geometry: faceGeometry(measured.measuredOn, measured.pose, image, { zoneLandmarks: measured.landmarks, unclearEdges: unclearPoints(measured) }),
     steadyFace: { landmarks: measured.mesh, pose: measured.pose },
   };
 }

@@ -15,8 +15,8 @@
 import type { HeadPose, Point3 } from '@contour/domain';
 import type { FaceFinder } from './analyze.js';
 import type { DetectedFace, RgbImage } from './face-result.js';
-import { refineLipLandmarks } from './lip-borders.js';
-import { findOutline, withOutline, type OutlinePoint } from './outline-edges.js';
+import { refineLipLandmarks, unclearLipEdges, type LipBorders } from './lip-borders.js';
+import { findOutline, unclearEdges, withOutline, type OutlinePoint } from './outline-edges.js';
 import { steadyLandmarks } from './steady-landmarks.js';
 
 export interface MeasuredFace {
@@ -25,6 +25,8 @@ export interface MeasuredFace {
   /** The steady mesh points with the lips found in the pixels. */
   landmarks: Point3[];
   pose: HeadPose;
+  /** The lips' meeting line and vermilion borders found at the midline. */
+  lips: LipBorders;
   /** The outline points found near the mesh's 234, 454, 172, 397 and 152. */
   outline: OutlinePoint[];
   /** `landmarks` with the face oval's sides and the chin on the outline found (`withOutline`): what the geometry measures. */
@@ -34,10 +36,10 @@ export interface MeasuredFace {
 }
 
 /** The pixel refinements of steady mesh points (`landmarks`) on `image`: the lips and the outline (sides and chin). */
-export function refineFace(image: RgbImage, landmarks: readonly Point3[]): Pick<MeasuredFace, 'landmarks' | 'outline' | 'measuredOn'> {
-  const refined = refineLipLandmarks(image, landmarks).landmarks;
+export function refineFace(image: RgbImage, landmarks: readonly Point3[]): Pick<MeasuredFace, 'landmarks' | 'lips' | 'outline' | 'measuredOn'> {
+  const { landmarks: refined, borders: lips } = refineLipLandmarks(image, landmarks);
   const outline = findOutline(image, refined);
-  return { landmarks: refined, outline, measuredOn: withOutline(refined, outline) };
+  return { landmarks: refined, lips, outline, measuredOn: withOutline(refined, outline) };
 }
 
 /** The measured face in `image` (null without exactly one face); `first` is the plain detection when already made. */
@@ -45,4 +47,9 @@ export async function measureFace(image: RgbImage, finder: FaceFinder, first?: P
   const steady = await steadyLandmarks(image, finder, first);
   if (!steady) return null;
   return { mesh: steady.landmarks, ...refineFace(image, steady.landmarks), pose: steady.pose, detections: steady.detections };
+}
+
+/** The points whose edge is not clearly seen (the lips' and the face outline's), each with why: what the facial geometry marks as estimates. */
+export function unclearPoints(face: Pick<MeasuredFace, 'lips' | 'outline'>): Map<number, string> {
+  return new Map([...unclearLipEdges(face.lips), ...unclearEdges(face.outline)]);
 }

@@ -7,7 +7,7 @@ import { MESH, simulationMeasurePx, type DoseItem, type IntendedChange, type Poi
 import sharp from 'sharp';
 import type { FaceFinder } from '../analyze.js';
 import type { RgbImage } from '../face-result.js';
-import { measureFace, type MeasuredFace } from '../measured-face.js';
+import { measureFace, unclearPoints, type MeasuredFace } from '../measured-face.js';
 import { edgeShiftMm, rulerEdgeFor } from './rulers.js';
 import type { SimulationResult } from './simulate.js';
 
@@ -21,21 +21,32 @@ export function targetedMm(points: readonly Point3[], change: Pick<IntendedChang
 }
 
 /**
- * The face outline point (outline-edges.ts) a targeted measurement is read at, for the measurements on the outline:
- * where its edge is not `clear` in a photo or its simulation, the reading may be the edge's, not the change's.
+ * The points found in the pixels a targeted measurement is read on (lip-borders.ts, outline-edges.ts; the lips'
+ * meeting line as 13): where one is not clearly seen in a photo or its simulation (`clearIn`), the reading may be the
+ * edge's, not the change's.
  */
-export function outlinePointOf(change: Pick<IntendedChange, 'measurementId' | 'side'>): number | undefined {
-  const side = (right: number, left: number): number => (change.side === 'left' ? left : right);
+export function edgesOf(change: Pick<IntendedChange, 'measurementId' | 'side'>): number[] {
+  const side = (right: number, left: number): number[] => [change.side === 'left' ? left : right];
   switch (change.measurementId) {
+    case 'upper_vermilion_height':
+      return [MESH.upperLipTop, MESH.stomion];
+    case 'lower_vermilion_height':
+      return [MESH.stomion, MESH.lowerLipBottom];
     case 'lower_face_height':
-      return MESH.chin;
+      return [MESH.chin];
     case 'cheek_contour':
       return side(MESH.rightFaceEdge, MESH.leftFaceEdge);
     case 'jaw_contour':
       return side(MESH.rightJawAngle, MESH.leftJawAngle);
     default:
-      return undefined;
+      return [];
   }
+}
+
+/** Whether each of `points` is clearly seen in `face` (`unclearPoints`). */
+export function clearIn(face: Pick<MeasuredFace, 'lips' | 'outline'>, points: readonly number[]): boolean {
+  const unclear = unclearPoints(face);
+  return points.every((i) => !unclear.has(i));
 }
 
 /** A full-face plan used by the tests and the benchmark: toxin for the upper face, filler for lips to jaw, a skin booster. */

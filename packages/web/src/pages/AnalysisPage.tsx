@@ -395,8 +395,8 @@ function Measurements({ analysis }: { analysis: FacialAnalysis }) {
         {analysis.scale
           ? `Millimetres from the ${analysis.scale.method}; ± is that ruler's uncertainty.`
           : 'No millimetre scale for this photo, so only ratios and angles are given.'}{' '}
-        Ranges describe measured populations, they are not targets. ≈ marks a figure measured on an edge of the face
-        outline not clearly seen in this photo.
+        Ranges describe measured populations, they are not targets. ≈ marks a figure measured on an edge not clearly
+        seen in this photo (the face outline, the lips' borders).
       </p>
       <div className="table-wrap">
         <table className="table measurements" data-testid="measurements">
