@@ -223,12 +223,23 @@ export function chinOffsets(landmarks: readonly Point3[], outline: readonly Outl
   return offsets;
 }
 
-/** Each outline point in the clinic's words, with what commonly lies beside its edge, and what stands in where it is not seen. */
-const EDGE_WORDS: Readonly<Record<number, { where: string; beside: string; standIn: string }>> = {
-  [MESH.rightFaceEdge]: { where: 'the outline at the right cheekbone', beside: 'an ear, a sideburn or hair', standIn: 'the other side or the face model stands in' },
-  [MESH.leftFaceEdge]: { where: 'the outline at the left cheekbone', beside: 'an ear, a sideburn or hair', standIn: 'the other side or the face model stands in' },
-  [MESH.rightJawAngle]: { where: 'the outline at the right jaw angle', beside: "an earlobe, hair, a beard or the neck's shadow", standIn: 'the other side or the face model stands in' },
-  [MESH.leftJawAngle]: { where: 'the outline at the left jaw angle', beside: "an earlobe, hair, a beard or the neck's shadow", standIn: 'the other side or the face model stands in' },
+interface EdgeWords {
+  where: string;
+  /** What commonly lies beside the edge. */
+  beside: string;
+  /** What stands in where the edge is not seen (`outlineOffsets`, `chinOffsets`). */
+  standIn: string;
+}
+/** A side point's words: on either side the same things lie beside it, and the other side stands in. */
+const sideWords = (level: string, beside: string) => (side: 'right' | 'left'): EdgeWords => ({ where: `the outline at the ${side} ${level}`, beside, standIn: 'the other side or the face model stands in' });
+const CHEEKBONE = sideWords('cheekbone', 'an ear, a sideburn or hair');
+const JAW_ANGLE = sideWords('jaw angle', "an earlobe, hair, a beard or the neck's shadow");
+/** Each outline point in the clinic's words. */
+const EDGE_WORDS: Readonly<Record<number, EdgeWords>> = {
+  [MESH.rightFaceEdge]: CHEEKBONE('right'),
+  [MESH.leftFaceEdge]: CHEEKBONE('left'),
+  [MESH.rightJawAngle]: JAW_ANGLE('right'),
+  [MESH.leftJawAngle]: JAW_ANGLE('left'),
   [MESH.chin]: { where: "the chin's lower edge", beside: 'stubble, a beard or the shadow on the neck', standIn: `placed the usual ${MENTON_ABOVE_CHIN_MM} mm below the face model's chin point` },
 };
 
