@@ -9,8 +9,9 @@
  * Each side is traced as one path from above the cheekbone to below the jaw angle (outline-trace.ts) and read at
  * the two heights: where a sideburn, an ear or the neck's shadow offers two edges about equally clear, the path
  * takes the one that continues the outline above and below. The chin's lower edge is traced the same way across the
- * chin. Where an edge is weak or ambiguous, the other side's stands in (`outlineOffsets`); a beard can hide the
- * chin's, and menton then goes the London median below the mesh's (`MENTON_ABOVE_CHIN_MM`).
+ * chin. Where a side's edge is weak, the other side's stands in (`outlineOffsets`); the chin has no twin, so a faint
+ * chin edge is still taken (`CHIN_MIN_CONFIDENCE`), and where none is seen at all (a beard) menton goes the London
+ * median below the mesh's (`MENTON_ABOVE_CHIN_MM`).
  */
 import { pixelScale } from '@contour/domain/face-geometry';
 import { MESH, mirrorIndex, type Point3 } from '@contour/domain/face-mesh';
@@ -24,18 +25,28 @@ import type { Point2 } from './simulate/raster.js';
 export interface OutlinePoint extends FoundPoint {
   /** How much better the path taken scores than the best rival (outline-trace.ts); 0 where nothing was traced. */
   margin: number;
-  /** The edge was used and no other about as clear lies beside it (`CLEAR_MARGIN`): the figures measured on it can be taken as measured. */
+  /** The edge was used, is not faint (`MIN_CONFIDENCE`) and no other about as clear lies beside it (`CLEAR_MARGIN`): the figures measured on it can be taken as measured. */
   clear: boolean;
 }
 
-/** Below this the mesh point is kept. */
+/** Below this the mesh point is kept (the other side's edge standing in: `outlineOffsets`). */
 export const MIN_CONFIDENCE = 0.3;
+
+/**
+ * The chin has no twin to stand in, and the median placement that does (`MENTON_ABOVE_CHIN_MM`) follows the chin
+ * only as far as the mesh does, so a fainter chin edge is still taken: on the London set the nine chins traced with
+ * a confidence between 0.1 and 0.3 (stubble, a chin as light as the neck) were 2.1 mm (median) from the templates'
+ * edge where the median placement put them 2.7 mm off, and in the closed loop the lower face height followed the
+ * promise on 82 of the other 93 portraits instead of 74, where the placement moved with the mesh, about half the
+ * change (docs/validation.md, "Face outline"). Such a chin is never clear (`clear`).
+ */
+export const CHIN_MIN_CONFIDENCE = 0.1;
 
 /**
  * An edge used is clear when the path taken beats every rival by this much (a clear step on two lines). On the London
  * set the 411 of 508 points clear were measured 0.57 mm (median) from the templates' outline and 5 % more than 3 mm
- * off; the others (with their stand-ins) 1.45 mm and 24 %. In the closed loop, readings clear in both the photo and
- * its simulation followed the promise on 96 %, the others on 49 % (docs/validation.md, "Face outline").
+ * off; the others (with their stand-ins) 1.38 mm and 25 %. In the closed loop, readings clear in both the photo and
+ * its simulation followed the promise on 96 %, the others on 54 % (docs/validation.md, "Face outline").
  */
 export const CLEAR_MARGIN = 2;
 
@@ -88,13 +99,14 @@ const unrefined = (frame: Frame, index: number, confidence = 0, margin = 0): Out
 
 /**
  * Mesh point `index` refined by what a trace read (`read`): where the edge is (`at`, frame px, from the distance
- * outwards of the guide) and how far from the mesh point (`shiftMm`); the mesh point where the edge is unclear.
+ * outwards of the guide) and how far from the mesh point (`shiftMm`); the mesh point where the edge is fainter
+ * than `minConfidence`.
  */
-function pointRead(frame: Frame, index: number, read: TracedPoint | undefined, at: (outMm: number) => Point2, shiftMm: (outMm: number) => number): OutlinePoint {
+function pointRead(frame: Frame, index: number, read: TracedPoint | undefined, at: (outMm: number) => Point2, shiftMm: (outMm: number) => number, minConfidence = MIN_CONFIDENCE): OutlinePoint {
   const none = unrefined(frame, index, read?.confidence, read?.margin);
   if (!read || !Number.isFinite(read.outMm)) return none;
-  const used = read.confidence >= MIN_CONFIDENCE;
-  return { ...none, found: used ? frame.toImage(at(read.outMm)) : none.mesh, shiftMm: shiftMm(read.outMm), used, clear: used && read.margin >= CLEAR_MARGIN };
+  const used = read.confidence >= minConfidence;
+  return { ...none, found: used ? frame.toImage(at(read.outMm)) : none.mesh, shiftMm: shiftMm(read.outMm), used, clear: used && read.confidence >= MIN_CONFIDENCE && read.margin >= CLEAR_MARGIN };
 }
 
 /** The chin's lower edge below menton, read off the lower outline traced across the chin (`tracePath`). */
@@ -108,7 +120,7 @@ function chinPoint(image: RgbImage, frame: Frame, mmPerPx: number): OutlinePoint
   }
   const read = tracePath(image, frame, lines, CHIN_REACH, mmPerPx)?.(CHIN_HALF_WIDTH_MM);
   const y = (outMm: number): number => ovalY(menton[0]) + outMm / mmPerPx;
-  return pointRead(frame, MESH.chin, read, (outMm) => [menton[0], y(outMm)], (outMm) => (y(outMm) - menton[1]) * mmPerPx);
+  return pointRead(frame, MESH.chin, read, (outMm) => [menton[0], y(outMm)], (outMm) => (y(outMm) - menton[1]) * mmPerPx, CHIN_MIN_CONFIDENCE);
 }
 
 /** The cheekbone's and the jaw angle's outline points on one side, read off the side traced (`traceSide`). */
@@ -191,11 +203,12 @@ export function withOutline(landmarks: readonly Point3[], outline: readonly Outl
 }
 
 /**
- * Where the chin's lower edge is not found clearly (a beard, a chin as light as the neck: 10 of the 102 London faces),
- * menton goes this far below the mesh's, the London median of the edge the templates trace below it. On those ten the
- * mesh's own menton lay 4.9 mm (median) above the templates' edge, so the lower face read that much short and the
- * chin short with it; with the median added, 2.4 mm off (median |error|, 0.4 mm short). The figure comes from the
- * same templates, so it is not an independent check (docs/validation.md, "Face outline").
+ * Where no chin edge is seen (fainter than `CHIN_MIN_CONFIDENCE`: a full beard; 1 of the 102 London faces, 10 below
+ * `MIN_CONFIDENCE`), menton goes this far below the mesh's, the London median of the edge the templates trace below
+ * it. On the ten below `MIN_CONFIDENCE` the mesh's own menton lay 4.9 mm (median) above the templates' edge, so the
+ * lower face read that much short and the chin short with it; with the median added, 2.4 mm off (median |error|,
+ * 0.4 mm short). The figure comes from the same templates, so it is not an independent check (docs/validation.md,
+ * "Face outline").
  */
 export const MENTON_ABOVE_CHIN_MM = 4.5;
 
@@ -249,7 +262,12 @@ export function unclearEdges(outline: readonly OutlinePoint[]): Map<number, stri
   for (const o of outline.filter((p) => !p.clear)) {
     const words = EDGE_WORDS[o.index];
     if (!words) continue;
-    unclear.set(o.index, o.used ? `another edge about as clear lies beside ${words.where} (${words.beside}): the one taken may not be the face's` : `${words.where} is not clearly seen: ${words.standIn}`);
+    const why = !o.used
+      ? `${words.where} is not clearly seen: ${words.standIn}`
+      : o.confidence < MIN_CONFIDENCE
+        ? `${words.where} is faint (${words.beside}): the edge taken may not be the face's`
+        : `another edge about as clear lies beside ${words.where} (${words.beside}): the one taken may not be the face's`;
+    unclear.set(o.index, why);
   }
   return unclear;
 }
