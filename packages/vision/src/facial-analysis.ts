@@ -20,7 +20,7 @@ import { zoneFindings, type SeverityEstimator } from './skin.js';
  * 11.3 mm with the traced outline), so every stored analysis carries its method, the app marks the
  * ones an earlier method made, and the grading agreement counts only the current method's estimates.
  */
-export const FACIAL_ANALYSIS_METHOD = 'contour-analysis/2026-12-02.6';
+export const FACIAL_ANALYSIS_METHOD = 'contour-analysis/2026-12-02.7';
 
 export interface FacialFindings {
   /** `FACIAL_ANALYSIS_METHOD` when the findings were made; absent on analyses stored before methods were recorded. */

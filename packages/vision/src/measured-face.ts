@@ -7,9 +7,9 @@
  * 2. The lips at the midline found in the pixels (lip-borders.ts): the meeting line (the inner lip points,
  *    13 and 14 on it) and the vermilion borders (0 and 17). The mesh pulls them towards the mean face, and spreads
  *    the inner points apart when a lip is made fuller.
- * 3. The face outline at the cheekbones, the jaw angles and the chin found in the pixels (outline-edges.ts): the
- *    mesh's outline points sit 2–3 mm inside the outline that is seen, and menton 4.5 mm above the chin's lower
- *    edge. It is kept apart from the landmarks because the zone map is drawn on the mesh's outline (its bands lie
+ * 3. The face outline at the cheekbones, the jaw angles and the chin found in the pixels (outline-edges.ts; the jaw
+ *    angles read at a height below the meeting line found in 2): the mesh's outline points sit 2–3 mm inside the
+ *    outline that is seen, and menton 4.5 mm above the chin's lower edge. It is kept apart from the landmarks because the zone map is drawn on the mesh's outline (its bands lie
  *    inside the face); `measuredOn` has the points the measurements and the shape changes take.
  */
 import type { HeadPose, Point3 } from '@contour/domain';
